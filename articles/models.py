@@ -1,0 +1,466 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from . import markup
+
+http_url = URLValidator(
+    schemes=["http", "https"], message=_("Enter an http:// or https:// address.")
+)
+
+
+def unique_slug(model, value, *, max_length, fallback, exclude_pk=None):
+    """Slugify `value`, adding -2, -3, ... until no other row of `model` has it."""
+    base = slugify(value)[:max_length].strip("-") or fallback
+    others = model._default_manager.exclude(pk=exclude_pk).filter(slug__startswith=base)
+    taken = set(others.values_list("slug", flat=True))
+    candidate, n = base, 2
+    while candidate in taken:
+        suffix = f"-{n}"
+        candidate = f"{base[: max_length - len(suffix)]}{suffix}"
+        n += 1
+    return candidate
+
+
+class Topic(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=80,
+        unique=True,
+        help_text=_("Used in the topic's address."),
+    )
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("One or two sentences shown on the topic page."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(
+                Topic, self.name, max_length=80, exclude_pk=self.pk, fallback="topic"
+            )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:topic", kwargs={"slug": self.slug})
+
+
+class Author(models.Model):
+    """A byline. Kept apart from login accounts; optionally linked to one."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        unique=True,
+        help_text=_("Used in the author's address."),
+    )
+    bio = models.TextField(
+        _("biography"),
+        blank=True,
+        help_text=_("A short plain-text biography for the author page."),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author_profile",
+        help_text=_("Optional: the account this byline belongs to."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(
+                Author, self.name, max_length=120, exclude_pk=self.pk, fallback="author"
+            )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of public: published, and its publish time has come."""
+        return self.filter(
+            status=Article.Status.PUBLISHED, publish_at__lte=timezone.now()
+        )
+
+    def scheduled(self):
+        return self.filter(
+            status=Article.Status.PUBLISHED, publish_at__gt=timezone.now()
+        )
+
+    def with_annotations(self):
+        return self.prefetch_related(
+            "authors", "topics", "key_facts", "quick_answers", "faqs", "corrections"
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    class CommentsMode(models.TextChoices):
+        OPEN = "open", _("Open: published at once")
+        PREMODERATED = "premoderated", _("Pre-moderated: held for approval")
+        CLOSED = "closed", _("Closed: no new comments")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        blank=True,
+        help_text=_("The article's address. Made from the title when left empty."),
+    )
+    dek = models.TextField(
+        _("dek"),
+        blank=True,
+        help_text=_("The standfirst: one or two sentences under the title."),
+    )
+    body = models.TextField(
+        _("body"),
+        blank=True,
+        help_text=_("The story, in Markdown. Start sections with ## headings."),
+    )
+    body_html = models.TextField(editable=False, blank=True)
+    background = models.TextField(
+        _("background"), blank=True, help_text=_("Context a reader needs, in Markdown.")
+    )
+    background_html = models.TextField(editable=False, blank=True)
+
+    source_url = models.URLField(
+        _("source URL"),
+        max_length=500,
+        blank=True,
+        validators=[http_url],
+        help_text=_("Where the story came from (http or https)."),
+    )
+    source_title = models.CharField(_("source title"), max_length=300, blank=True)
+    source_publisher = models.CharField(
+        _("source publisher"), max_length=200, blank=True
+    )
+
+    authors = models.ManyToManyField(
+        Author, verbose_name=_("authors"), blank=True, related_name="articles"
+    )
+    topics = models.ManyToManyField(
+        Topic, verbose_name=_("topics"), blank=True, related_name="articles"
+    )
+
+    hero_image = models.ImageField(
+        _("hero image"), upload_to="heroes/%Y/%m/", blank=True
+    )
+    hero_alt = models.CharField(
+        _("hero alt text"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Describe the image for readers who cannot see it. Required with an image."
+        ),
+    )
+    hero_credit = models.CharField(_("hero credit"), max_length=200, blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status, default=Status.DRAFT
+    )
+    publish_at = models.DateTimeField(
+        _("publish at"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "When readers may see it. A future time schedules it; "
+            "empty means now, on publishing."
+        ),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    comments_mode = models.CharField(
+        _("comments"), max_length=12, choices=CommentsMode, default=CommentsMode.OPEN
+    )
+
+    seo_title = models.CharField(
+        _("SEO title"),
+        max_length=70,
+        blank=True,
+        help_text=_("Optional title for search engines and sharing."),
+    )
+    seo_description = models.CharField(
+        _("SEO description"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Optional description for search engines and sharing; "
+            "the dek is used otherwise."
+        ),
+    )
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-created_at"]
+        verbose_name = _("explainer")
+        verbose_name_plural = _("explainers")
+        permissions = [("publish_article", _("Can publish and unpublish explainers"))]
+        indexes = [
+            models.Index(
+                fields=["status", "-publish_at"], name="article_status_publish_idx"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(
+                Article,
+                self.title,
+                max_length=200,
+                exclude_pk=self.pk,
+                fallback="explainer",
+            )
+        if self.status == self.Status.PUBLISHED and self.publish_at is None:
+            self.publish_at = timezone.now()
+        self.body_html = markup.render(self.body)
+        self.background_html = markup.render(self.background)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        errors = {}
+        if self.hero_image and not self.hero_alt.strip():
+            errors["hero_alt"] = ValidationError(
+                _("Describe the hero image for readers who cannot see it."),
+                code="alt_required",
+            )
+        if self.status == self.Status.PUBLISHED:
+            if not self.title.strip():
+                errors["title"] = ValidationError(
+                    _("An explainer needs a title to be published."),
+                    code="title_required",
+                )
+            if not self.body.strip():
+                errors["body"] = ValidationError(
+                    _("An explainer needs a body to be published."),
+                    code="body_required",
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def is_published(self):
+        """Mirror `published()` for one row."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > timezone.now()
+        )
+
+    @property
+    def comments_open(self):
+        return self.comments_mode != self.CommentsMode.CLOSED
+
+
+class Annotation(models.Model):
+    """An ordered, linkable item belonging to one article."""
+
+    anchor_prefix = "item"
+
+    position = models.PositiveIntegerField(
+        _("position"), default=0, help_text=_("Order on the page, smallest first.")
+    )
+    anchor = models.SlugField(
+        _("anchor"),
+        max_length=80,
+        blank=True,
+        help_text=_(
+            "The stable id readers link to (#anchor). Made from the text when "
+            "left empty; kept when the text changes."
+        ),
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["article", "position", "pk"]
+
+    def save(self, *args, **kwargs):
+        if not self.anchor:
+            words = slugify(self.anchor_source())[:60].strip("-")
+            base = f"{self.anchor_prefix}-{words}" if words else self.anchor_prefix
+            siblings = type(self)._default_manager.filter(article_id=self.article_id)
+            taken = set(siblings.exclude(pk=self.pk).values_list("anchor", flat=True))
+            candidate, n = base, 2
+            while candidate in taken:
+                candidate, n = f"{base}-{n}", n + 1
+            self.anchor = candidate
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+    def anchor_source(self):
+        raise NotImplementedError
+
+
+def _annotation_constraints(name):
+    return [
+        models.UniqueConstraint(
+            fields=["article", "position"], name=f"{name}_unique_position"
+        ),
+        models.UniqueConstraint(
+            fields=["article", "anchor"], name=f"{name}_unique_anchor"
+        ),
+    ]
+
+
+class KeyFact(Annotation):
+    anchor_prefix = "fact"
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="key_facts"
+    )
+    label = models.CharField(
+        _("label"), max_length=120, help_text=_("A short label, e.g. 'Budget'.")
+    )
+    text = models.CharField(
+        _("text"), max_length=500, help_text=_("One sentence of plain text.")
+    )
+
+    class Meta(Annotation.Meta):
+        verbose_name = _("key fact")
+        verbose_name_plural = _("key facts")
+        constraints = _annotation_constraints("keyfact")
+
+    def __str__(self):
+        return self.label
+
+    def anchor_source(self):
+        return self.label
+
+
+class QuickAnswer(Annotation):
+    anchor_prefix = "answer"
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="quick_answers"
+    )
+    question = models.CharField(_("question"), max_length=300)
+    answer = models.CharField(
+        _("answer"), max_length=500, help_text=_("A one-line plain-text answer.")
+    )
+
+    class Meta(Annotation.Meta):
+        verbose_name = _("quick answer")
+        verbose_name_plural = _("quick answers")
+        constraints = _annotation_constraints("quickanswer")
+
+    def __str__(self):
+        return self.question
+
+    def anchor_source(self):
+        return self.question
+
+
+class FAQ(Annotation):
+    anchor_prefix = "faq"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="faqs")
+    question = models.CharField(_("question"), max_length=300)
+    answer = models.TextField(_("answer"), help_text=_("The answer, in Markdown."))
+    answer_html = models.TextField(editable=False, blank=True)
+
+    class Meta(Annotation.Meta):
+        verbose_name = _("FAQ entry")
+        verbose_name_plural = _("FAQ entries")
+        constraints = _annotation_constraints("faq")
+
+    def __str__(self):
+        return self.question
+
+    def save(self, *args, **kwargs):
+        self.answer_html = markup.render(self.answer)
+        super().save(*args, **kwargs)
+
+    def anchor_source(self):
+        return self.question
+
+
+class Correction(models.Model):
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Correction")
+        UPDATE = "update", _("Update")
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="corrections"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=Kind, default=Kind.CORRECTION
+    )
+    note = models.TextField(
+        _("note"),
+        help_text=_("What changed and why, in plain text, as readers will see it."),
+    )
+    created_at = models.DateTimeField(
+        _("date"), default=timezone.now, help_text=_("The date shown beside the note.")
+    )
+
+    class Meta:
+        ordering = ["article", "created_at", "pk"]
+        verbose_name = _("correction or update")
+        verbose_name_plural = _("corrections and updates")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d})"
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#corrections"
