@@ -1,3 +1,4 @@
+import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -122,6 +123,7 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+@reversion.register(follow=["key_facts", "quick_answers", "faqs", "corrections"])
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -363,6 +365,7 @@ def _annotation_constraints(name):
     ]
 
 
+@reversion.register()
 class KeyFact(Annotation):
     anchor_prefix = "fact"
 
@@ -388,6 +391,7 @@ class KeyFact(Annotation):
         return self.label
 
 
+@reversion.register()
 class QuickAnswer(Annotation):
     anchor_prefix = "answer"
 
@@ -411,6 +415,7 @@ class QuickAnswer(Annotation):
         return self.question
 
 
+@reversion.register()
 class FAQ(Annotation):
     anchor_prefix = "faq"
 
@@ -435,6 +440,7 @@ class FAQ(Annotation):
         return self.question
 
 
+@reversion.register()
 class Correction(models.Model):
     class Kind(models.TextChoices):
         CORRECTION = "correction", _("Correction")

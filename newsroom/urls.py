@@ -7,6 +7,9 @@ from . import views
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("api/", include("articles.api.urls")),
+    path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]
 
