@@ -40,3 +40,15 @@ def article_set_status(
             comment or f"Status set to {article.get_status_display()}."
         )
     return article
+
+
+def article_changed(article: Article) -> None:
+    """Call after any write to an article or its annotations, inside the write's transaction.
+
+    The one place that reacts to content changes: it stamps `updated_at` (so pages,
+    feeds and the API report the change) and is where the search document and cache
+    version are refreshed.
+    """
+    now = timezone.now()
+    Article.objects.filter(pk=article.pk).update(updated_at=now)
+    article.updated_at = now

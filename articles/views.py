@@ -21,3 +21,7 @@ def topic_detail(request, slug):
 
 def author_detail(request, slug):
     return HttpResponse(get_object_or_404(Author, slug=slug).name)
+
+
+def article_preview(request, pk):
+    return HttpResponse(get_object_or_404(Article, pk=pk).body_html)
