@@ -4,7 +4,9 @@ Every rich-text field in the project goes through `render()`; the stored HTML is
 therefore already safe to print. Comments will use a stricter profile.
 """
 
+import re
 from dataclasses import dataclass, field
+from html import escape as html_escape
 
 import markdown
 import nh3
@@ -144,3 +146,53 @@ def render(text: str, allowlist: Allowlist = ARTICLE) -> str:
         output_format="html",
     )
     return sanitize(html, allowlist)
+
+
+# Reader comments: plain text only. Paragraphs, line breaks and links made here, the
+# links marked as user content so search engines do not credit them.
+COMMENT = Allowlist(
+    tags=frozenset({"p", "br", "a"}),
+    attributes={"a": {"href"}},
+    url_schemes=frozenset({"http", "https"}),
+    link_rel="nofollow ugc noopener",
+)
+
+_linkify = None
+
+
+def _linkifier():
+    global _linkify
+    if _linkify is None:
+        from linkify_it import LinkifyIt
+
+        _linkify = LinkifyIt()
+    return _linkify
+
+
+def _linkified_line(line: str) -> str:
+    """Escape one line of plain text, turning http(s) addresses into links."""
+    out, last = [], 0
+    for match in _linkifier().match(line) or []:
+        if not match.url.lower().startswith(("http://", "https://")):
+            continue
+        out.append(html_escape(line[last : match.index]))
+        out.append(
+            f'<a href="{html_escape(match.url)}">'
+            f"{html_escape(line[match.index : match.last_index])}</a>"
+        )
+        last = match.last_index
+    out.append(html_escape(line[last:]))
+    return "".join(out)
+
+
+def render_comment(text: str) -> str:
+    """Plain text -> escaped paragraphs with linked addresses -> the COMMENT allowlist."""
+    if not text or not text.strip():
+        return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    paragraphs = [p.strip("\n") for p in re.split(r"\n\s*\n", text) if p.strip()]
+    html = "".join(
+        "<p>" + "<br>".join(_linkified_line(line) for line in p.split("\n")) + "</p>"
+        for p in paragraphs
+    )
+    return sanitize(html, COMMENT)

@@ -1,5 +1,6 @@
 import reversion
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
@@ -122,8 +123,21 @@ class ArticleQuerySet(models.QuerySet):
             "authors", "topics", "key_facts", "quick_answers", "faqs", "corrections"
         )
 
+    def search(self, query):
+        """Narrow to matches for a reader's query, best first, with `rank` and `snippet`.
 
-@reversion.register(follow=["key_facts", "quick_answers", "faqs", "corrections"])
+        Visibility is the caller's: start from `published()`.
+        """
+        from .search import search_articles
+
+        return search_articles(self, query)
+
+
+@reversion.register(
+    follow=["key_facts", "quick_answers", "faqs", "corrections"],
+    # Derived search data is rebuilt by article_changed, not versioned.
+    exclude=["search_document", "search_vector"],
+)
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -236,6 +250,13 @@ class Article(models.Model):
         editable=False,
         related_name="+",
     )
+
+    # Kept by services.article_changed (see articles/search.py): the body and every
+    # annotation as plain text, and on PostgreSQL its weighted tsvector. The GIN
+    # index on search_vector is made by migration 0003 on PostgreSQL only, so it is
+    # not declared in Meta.indexes (SQLite cannot build it).
+    search_document = models.TextField(editable=False, blank=True, default="")
+    search_vector = SearchVectorField(editable=False, null=True)
 
     objects = ArticleQuerySet.as_manager()
 

@@ -1,11 +1,27 @@
 """Writes beyond 'save this form': status changes, checked for permission once, here."""
 
 import reversion
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.text import slugify
 
-from .models import Article
+from .models import (
+    FAQ,
+    Article,
+    Author,
+    Correction,
+    KeyFact,
+    QuickAnswer,
+    Topic,
+    unique_slug,
+)
+from .search import refresh_search_document
 
 PUBLISH_PERMISSION = "articles.publish_article"
 
@@ -52,3 +68,253 @@ def article_changed(article: Article) -> None:
     now = timezone.now()
     Article.objects.filter(pk=article.pk).update(updated_at=now)
     article.updated_at = now
+    refresh_search_document(article)
+
+
+def _one_line(error: ValidationError, what: str) -> str:
+    if hasattr(error, "error_dict"):
+        parts = [
+            " ".join(messages)
+            if name == NON_FIELD_ERRORS
+            else f"{name}: {' '.join(messages)}"
+            for name, messages in error.message_dict.items()
+        ]
+    else:
+        parts = error.messages
+    return f"{what}: {'; '.join(parts)}"
+
+
+def _checked_save(obj, what: str, exclude=None) -> None:
+    """full_clean() then save(), turning a ValidationError into one readable line."""
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as error:
+        raise ValidationError(_one_line(error, what)) from None
+    obj.save()
+
+
+def _by_name(model, name: str, what: str):
+    found = model.objects.filter(name__iexact=name).order_by("pk").first()
+    if found is None:
+        found = model(name=name)
+        # The slug is made from the name on save.
+        _checked_save(found, f"{what} '{name}'", exclude=["slug"])
+    return found
+
+
+@transaction.atomic
+def explainer_import(
+    *,
+    data,
+    publish: bool = False,
+    slug: str | None = None,
+    title: str | None = None,
+    user=None,
+    origin: str = "an explainer document",
+) -> Article:
+    """Create one article with its people, topics and annotations from `ExplainerData`.
+
+    Refuses (ValidationError) an existing slug, a missing title or any invalid field;
+    nothing is saved unless everything is. `user`, when given, must be allowed to
+    publish a published import.
+    """
+    title = (title or data.title or "").strip()
+    if not title:
+        raise ValidationError(
+            "The explainer has no title: "
+            "add 'title:' to the front matter or pass --title."
+        )
+    slug = (slug or data.slug or slugify(title)[:200].strip("-")).strip()
+    if not slug:
+        slug = unique_slug(Article, title, max_length=200, fallback="explainer")
+    if Article.objects.filter(slug=slug).exists():
+        raise ValidationError(
+            f"An explainer with the slug '{slug}' already exists; "
+            "choose another with --slug (nothing was imported)."
+        )
+    status = Article.Status.PUBLISHED if publish else data.status
+    if user is not None:
+        check_status_change(
+            user=user, old_status=Article.Status.DRAFT, new_status=status
+        )
+    article = Article(
+        title=title,
+        slug=slug,
+        dek=data.dek,
+        body=data.body,
+        background=data.background,
+        source_url=data.source_url,
+        source_title=data.source_title,
+        source_publisher=data.source_publisher,
+        status=status,
+        publish_at=data.publish_at,
+        comments_mode=data.comments,
+        created_by=user,
+    )
+    if status == Article.Status.PUBLISHED and article.publish_at is None:
+        article.publish_at = timezone.now()
+    with reversion.create_revision():
+        _checked_save(article, "Explainer")
+        article.authors.set(_by_name(Author, name, "Author") for name in data.authors)
+        article.topics.set(_by_name(Topic, name, "Topic") for name in data.topics)
+        children = [
+            (KeyFact, "Key fact", data.key_facts, ("label", "text")),
+            (QuickAnswer, "Quick answer", data.quick_answers, ("question", "answer")),
+            (FAQ, "FAQ entry", data.faqs, ("question", "answer")),
+        ]
+        for model, what, items, names in children:
+            # Stated anchors go in first so made-up ones step around them.
+            order = sorted(range(len(items)), key=lambda i: not items[i].anchor)
+            for position in order:
+                item = items[position]
+                obj = model(
+                    article=article,
+                    position=position,
+                    anchor=item.anchor,
+                    **dict(zip(names, item[:2], strict=True)),
+                )
+                _checked_save(obj, f"{what} {position + 1} ('{item[0][:40]}')")
+        for number, item in enumerate(data.corrections, 1):
+            correction = Correction(
+                article=article, kind=item.kind, note=item.note, created_at=item.date
+            )
+            _checked_save(correction, f"Correction {number}")
+        article_changed(article)
+        reversion.add_to_revision(article)
+        if user is not None:
+            reversion.set_user(user)
+        reversion.set_comment(f"Imported from {origin}.")
+    return article
+
+
+# Used by the content API (articles/api/): writes of a whole article with its lists.
+
+_ANNOTATION_LISTS = {
+    "key_facts": (KeyFact, ("label", "text")),
+    "quick_answers": (QuickAnswer, ("question", "answer")),
+    "faqs": (FAQ, ("question", "answer")),
+}
+
+
+def _annotations_replace(*, article: Article, name: str, items: list[dict]) -> None:
+    """Make `article`'s `name` list exactly `items`, in order.
+
+    Items with an `id` keep their row (and anchor); others are created; rows not
+    named are deleted.
+    """
+    model, field_names = _ANNOTATION_LISTS[name]
+    existing = {obj.pk: obj for obj in model.objects.filter(article=article)}
+    errors = {}
+    for index, item in enumerate(items):
+        pk = item.get("id")
+        if pk is not None and pk not in existing:
+            errors[f"{name}.{index}.id"] = [
+                f"No {model._meta.verbose_name} with id {pk} on this explainer."
+            ]
+    if errors:
+        raise ValidationError(errors)
+    kept = {item["id"] for item in items if item.get("id") is not None}
+    model.objects.filter(article=article).exclude(pk__in=kept).delete()
+    # Park kept rows above every position in use, so the new order never collides
+    # with the old one under the (article, position) unique constraint.
+    offset = max((obj.position for obj in existing.values()), default=0) + len(items)
+    model.objects.filter(pk__in=kept).update(position=F("position") + offset + 1)
+    for index, item in enumerate(items):
+        pk = item.get("id")
+        obj = existing[pk] if pk is not None else model(article=article)
+        obj.position = index
+        for field_name in field_names:
+            setattr(obj, field_name, item[field_name])
+        try:
+            obj.full_clean()
+        except ValidationError as error:
+            raise ValidationError(
+                {
+                    f"{name}.{index}.{field}": messages
+                    for field, messages in error.message_dict.items()
+                }
+            ) from None
+        obj.save()
+
+
+@transaction.atomic
+def article_save(
+    *,
+    user,
+    article: Article | None = None,
+    fields: dict,
+    authors: list | None = None,
+    topics: list | None = None,
+    key_facts: list[dict] | None = None,
+    quick_answers: list[dict] | None = None,
+    faqs: list[dict] | None = None,
+) -> Article:
+    """Create (article=None) or change an article with its people, topics and lists.
+
+    `fields` holds model field values; a list left as None is not touched, a given
+    list replaces the old one (see `_annotations_replace`). Publishing, unpublishing
+    and moving a published article's publish time need the publish permission.
+    """
+    creating = article is None
+    if creating:
+        article = Article(created_by=user)
+    old_status, old_publish_at = article.status, article.publish_at
+    new_status = fields.get("status", old_status)
+    check_status_change(user=user, old_status=old_status, new_status=new_status)
+    published = Article.Status.PUBLISHED
+    if (
+        "publish_at" in fields
+        and fields["publish_at"] != old_publish_at
+        and published in (old_status, new_status)
+        and not can_publish(user)
+    ):
+        raise PermissionDenied(
+            "You do not have permission to change when a published explainer appears."
+        )
+    for name, value in fields.items():
+        setattr(article, name, value)
+    if article.status == published and article.publish_at is None:
+        article.publish_at = timezone.now()
+    article.full_clean()
+    with reversion.create_revision():
+        article.save()
+        if authors is not None:
+            article.authors.set(authors)
+        if topics is not None:
+            article.topics.set(topics)
+        lists = {"key_facts": key_facts, "quick_answers": quick_answers, "faqs": faqs}
+        for name, items in lists.items():
+            if items is not None:
+                _annotations_replace(article=article, name=name, items=items)
+        article_changed(article)
+        reversion.add_to_revision(article)
+        reversion.set_user(user)
+        reversion.set_comment(
+            "Created through the API." if creating else "Changed through the API."
+        )
+    return article
+
+
+@transaction.atomic
+def article_delete(*, article: Article, user) -> None:
+    """Delete an article, keeping a revision it can be recovered from."""
+    with reversion.create_revision():
+        article_changed(article)
+        reversion.add_to_revision(article)
+        reversion.set_user(user)
+        reversion.set_comment("Deleted through the API.")
+    article.delete()
+
+
+def article_publish_now(*, article: Article, user) -> Article:
+    """Publish `article` at once: a future publish time is brought forward to now."""
+    if not can_publish(user):
+        raise PermissionDenied("You do not have permission to publish or unpublish.")
+    if article.publish_at is not None and article.publish_at > timezone.now():
+        article.publish_at = None
+    return article_set_status(
+        article=article,
+        status=Article.Status.PUBLISHED,
+        user=user,
+        comment="Published now.",
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, search_views, views
 
 app_name = "articles"
 
@@ -10,4 +10,9 @@ urlpatterns = [
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("authors/<slug:slug>/", views.author_detail, name="author"),
     path("preview/<int:pk>/", views.article_preview, name="preview"),
+    path("search/", search_views.search, name="search"),
+    path("feeds/rss/", feeds.latest_rss, name="feed-rss"),
+    path("feeds/atom/", feeds.latest_atom, name="feed-atom"),
+    path("topics/<slug:slug>/feed/rss/", feeds.topic_rss, name="topic-feed-rss"),
+    path("topics/<slug:slug>/feed/atom/", feeds.topic_atom, name="topic-feed-atom"),
 ]

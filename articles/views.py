@@ -1,27 +1,225 @@
-# Placeholder views so every model can reverse its URL; the reader-site issue (#3)
-# replaces them with the real pages.
-from django.http import HttpResponse
+"""Reader pages: home, explainer, topic, author, and the staff draft preview.
+
+Public pages answer conditional requests: each view computes its validators from
+a single cheap query (kept for reuse by the page itself), so a 304 costs one query.
+"""
+
+import hashlib
+
+from django.db.models import Count, Max, Subquery, prefetch_related_objects
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+)
+from django.utils.http import http_date, quote_etag
+from django.views.generic import DetailView, ListView
+
+from comments.services import comments_version
+from comments.views import comments_region
 
 from .models import Article, Author, Topic
 
-
-def home(request):
-    return HttpResponse("Newsroom")
-
-
-def article_detail(request, slug):
-    article = get_object_or_404(Article.objects.published(), slug=slug)
-    return HttpResponse(article.body_html)
+PAGE_SIZE = 12
+RELATED_LIMIT = 4
+ANNOTATIONS = ("authors", "topics", "key_facts", "quick_answers", "faqs", "corrections")
 
 
-def topic_detail(request, slug):
-    return HttpResponse(get_object_or_404(Topic, slug=slug).name)
+def _published_stat(field, aggregate):
+    """A subquery giving one aggregate over the whole published set."""
+    rows = (
+        Article.objects.published()
+        .order_by()
+        .values("status")
+        .annotate(value=aggregate(field))
+        .values("value")
+    )
+    return Subquery(rows[:1])
 
 
-def author_detail(request, slug):
-    return HttpResponse(get_object_or_404(Author, slug=slug).name)
+class ConditionalPageMixin:
+    """Answer If-None-Match / If-Modified-Since from `validators()`; set cache headers.
+
+    Anonymous responses may be kept by shared caches for a minute; signed-in
+    readers see per-user state, so theirs are private and always revalidated.
+    """
+
+    def validators(self):
+        """Return (parts for the ETag, last-modified datetime or None)."""
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        parts, last_modified = self.validators()
+        user = request.user
+        parts = [*parts, f"user={user.pk if user.is_authenticated else '-'}"]
+        digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
+        etag = quote_etag(digest)
+        timestamp = int(last_modified.timestamp()) if last_modified else None
+        response = get_conditional_response(request, etag=etag, last_modified=timestamp)
+        if response is None:
+            response = super().get(request, *args, **kwargs)
+            response.render()
+        response.headers.setdefault("ETag", etag)
+        if timestamp is not None:
+            response.headers.setdefault("Last-Modified", http_date(timestamp))
+        if user.is_authenticated:
+            patch_cache_control(response, private=True, no_cache=True)
+        else:
+            patch_cache_control(response, public=True, max_age=60)
+        patch_vary_headers(response, ["Cookie"])
+        return response
 
 
-def article_preview(request, pk):
-    return HttpResponse(get_object_or_404(Article, pk=pk).body_html)
+class ArticleListMixin(ConditionalPageMixin):
+    """A paginated list of published explainers, newest first."""
+
+    paginate_by = PAGE_SIZE
+    context_object_name = "articles"
+
+    def published(self):
+        return Article.objects.published()
+
+    def get_queryset(self):
+        return (
+            self.published()
+            .prefetch_related("topics")
+            .annotate(fact_count=Count("key_facts", distinct=True))
+            .order_by("-publish_at", "-pk")
+        )
+
+    def list_validators(self, *extra):
+        stats = self.published().aggregate(
+            count=Count("pk", distinct=True),
+            newest=Max("publish_at"),
+            updated=Max("updated_at"),
+        )
+        moments = [m for m in (stats["newest"], stats["updated"]) if m]
+        return [*extra, *stats.values()], max(moments, default=None)
+
+
+class HomeView(ArticleListMixin, ListView):
+    template_name = "articles/home.html"
+
+    def validators(self):
+        # The topic navigation is part of the page, so it is part of the ETag too.
+        self.topics = list(
+            Topic.objects.filter(articles__in=Article.objects.published())
+            .annotate(article_count=Count("articles", distinct=True))
+            .order_by("name")
+        )
+        nav = [(t.slug, t.name, t.article_count) for t in self.topics]
+        return self.list_validators(nav)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(topics=self.topics, **kwargs)
+
+
+class TopicView(ArticleListMixin, ListView):
+    template_name = "articles/topic.html"
+
+    def validators(self):
+        self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
+        return self.list_validators(self.topic.name, self.topic.description)
+
+    def published(self):
+        return Article.objects.published().filter(topics=self.topic)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(topic=self.topic, **kwargs)
+
+
+class AuthorView(ArticleListMixin, ListView):
+    template_name = "articles/author.html"
+
+    def validators(self):
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        return self.list_validators(self.author.name, self.author.bio)
+
+    def published(self):
+        return Article.objects.published().filter(authors=self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)
+
+
+class ArticleContextMixin:
+    """Load an explainer's annotations and related explainers in fixed queries."""
+
+    template_name = "articles/article_detail.html"
+    context_object_name = "article"
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        prefetch_related_objects([article], *ANNOTATIONS)
+        topic_ids = [topic.pk for topic in article.topics.all()]
+        related = []
+        if topic_ids:
+            related = list(
+                Article.objects.published()
+                .filter(topics__in=topic_ids)
+                .exclude(pk=article.pk)
+                .distinct()[:RELATED_LIMIT]
+            )
+        return super().get_context_data(
+            related=related,
+            comments_region=comments_region(self.request, article),
+            **kwargs,
+        )
+
+
+class ArticleDetailView(ArticleContextMixin, ConditionalPageMixin, DetailView):
+    def validators(self):
+        # The page also lists related explainers, so any publish, unpublish or edit
+        # elsewhere changes the ETag too; all of it comes back with the article row.
+        published = Article.objects.published()
+        self.object = get_object_or_404(
+            published.annotate(
+                site_count=_published_stat("pk", Count),
+                site_newest=_published_stat("publish_at", Max),
+                site_updated=_published_stat("updated_at", Max),
+            ),
+            slug=self.kwargs["slug"],
+        )
+        article = self.object
+        parts = [
+            article.pk,
+            article.updated_at.isoformat(),
+            article.site_count,
+            article.site_newest,
+            article.site_updated,
+            # The comments region changes without the article row changing.
+            comments_version(article.pk),
+            self.request.GET.get("comments", ""),
+        ]
+        return parts, max(article.updated_at, article.publish_at)
+
+    def get_object(self, queryset=None):
+        return self.object
+
+
+class ArticlePreviewView(ArticleContextMixin, DetailView):
+    """Any explainer, in any state, as readers would see it: staff editors only."""
+
+    queryset = Article.objects.all()
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if not (user.is_staff and user.has_perm("articles.change_article")):
+            raise Http404
+        response = super().dispatch(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(preview=True, **kwargs)
+
+
+home = HomeView.as_view()
+article_detail = ArticleDetailView.as_view()
+topic_detail = TopicView.as_view()
+author_detail = AuthorView.as_view()
+article_preview = ArticlePreviewView.as_view()

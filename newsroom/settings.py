@@ -109,8 +109,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_MAX_AGE"] = int(
-        os.environ.get("DATABASE_CONN_MAX_AGE", "60")
+    # Tests open connections from live-server threads; persistent ones would outlive
+    # the test database and block its teardown.
+    DATABASES["default"]["CONN_MAX_AGE"] = (
+        0 if TESTING else int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
     )
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
@@ -122,6 +124,36 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
+
+# Reader accounts (django-allauth): sign in by username or email; email required.
+# Verification is optional for signing in, but a comment stays pending until the
+# address is verified (comments/services.py).
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{os.environ.get('NEWSROOM_SITE_NAME', 'Newsroom')}] "
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.ReaderLoginForm",
+    "signup": "accounts.forms.ReaderSignupForm",
+}
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    # Five failed sign-ins for one account within five minutes lock it out for a while.
+    "login_failed": "10/m/ip,5/300s/key",
+    "signup": "20/m/ip",
+}
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+
+# Comments: limits read by comments/services.py.
+COMMENTS_RATE_PER_MINUTE = int(os.environ.get("COMMENTS_RATE_PER_MINUTE", "5"))
+COMMENTS_MAX_LENGTH = int(os.environ.get("COMMENTS_MAX_LENGTH", "5000"))
+COMMENTS_MIN_LENGTH = 2
+COMMENTS_FLAG_THRESHOLD = int(os.environ.get("COMMENTS_FLAG_THRESHOLD", "3"))
+COMMENTS_EDIT_MINUTES = 15
+COMMENTS_DUPLICATE_SECONDS = 60
 
 # Cache: Django's own Redis backend when REDIS_URL is set, local memory otherwise.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -199,18 +231,42 @@ LOGGING = {
 }
 
 REST_FRAMEWORK = {
+    # Token first, so an anonymous write is answered 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "articles.api.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
     ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "articles.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "articles.api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "articles.api.throttling.AnonThrottle",
+        "articles.api.throttling.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "120/min"),
+        "user": os.environ.get("API_THROTTLE_USER", "600/min"),
+    },
 }
+
+# Public reads of the content API from any origin; no cross-origin writes, no cookies.
+# (django-cors-headers calls the path setting CORS_URLS_REGEX.)
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = ("accept", "accept-language", "if-none-match", "if-modified-since")
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After", "Link")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Newsroom content API",
     "VERSION": "1.0.0",
+    "DESCRIPTION": "Published explainers, topics and authors; editors write with a token.",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ArticleStatusEnum": "articles.models.Article.Status"},
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
 }

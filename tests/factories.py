@@ -15,6 +15,7 @@ from articles.models import (
     QuickAnswer,
     Topic,
 )
+from articles.services import article_changed
 
 PASSWORD = "correct-horse-battery-staple"
 _seq = count(1)
@@ -90,4 +91,6 @@ def make_article(
         )
     for i in range(corrections):
         Correction.objects.create(article=article, note=f"Corrected detail {i}.")
+    # As every real write path does: stamps updated_at, refreshes the search document.
+    article_changed(article)
     return article

@@ -1,2 +1,25 @@
-# Filled by the content-API issue (#4): /api/v1/, /api/schema/, /api/docs/, /api/oembed/.
-urlpatterns = []
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import SimpleRouter
+
+import comments.api
+
+from . import exceptions, views
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("v1/articles", views.ArticleViewSet, basename="article")
+router.register("v1/topics", views.TopicViewSet, basename="topic")
+router.register("v1/authors", views.AuthorViewSet, basename="author")
+
+urlpatterns = [
+    *router.urls,
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", views.api_docs, name="docs"),
+    path("oembed/", views.OEmbedView.as_view(), name="oembed"),
+    # Reader comments: /api/v1/articles/<slug>/comments/ and /api/v1/comments/<id>/.
+    path("v1/", include(comments.api)),
+    # Anything else under /api/ (with its slash appended) is a JSON 404.
+    re_path(r"^.*/$", exceptions.not_found),
+]

@@ -1,0 +1,68 @@
+"""The reader sign-up form: allauth's, plus a public display name."""
+
+import re
+
+from allauth.account.forms import LoginForm, SignupForm
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+DISPLAY_NAME_PATTERN = re.compile(r"^[\w .\-]+$")
+
+
+def clean_display_name(value, *, exclude_pk=None):
+    """Return the tidied name or raise ValidationError with a reader-facing message."""
+    name = " ".join((value or "").split())
+    if len(name) < 3:
+        raise forms.ValidationError(
+            _("Use at least 3 characters for your display name."), code="too_short"
+        )
+    if len(name) > 50:
+        raise forms.ValidationError(
+            _("Use at most 50 characters for your display name."), code="too_long"
+        )
+    if not DISPLAY_NAME_PATTERN.match(name):
+        raise forms.ValidationError(
+            _(
+                "Use only letters, digits, spaces, full stops, hyphens and "
+                "underscores in your display name."
+            ),
+            code="invalid",
+        )
+    taken = get_user_model().objects.filter(display_name__iexact=name)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise forms.ValidationError(
+            _("That display name is taken. Please choose another."), code="taken"
+        )
+    return name
+
+
+class ReaderSignupForm(SignupForm):
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=50,
+        help_text=_(
+            "Shown beside your comments. 3 to 50 letters, digits, spaces, "
+            "full stops, hyphens or underscores. Your email address is never shown."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+
+    field_order = ["display_name", "email", "username", "password1", "password2"]
+
+    def clean_display_name(self):
+        return clean_display_name(self.cleaned_data.get("display_name"))
+
+    def custom_signup(self, request, user):
+        super().custom_signup(request, user)
+        user.display_name = self.cleaned_data["display_name"]
+        user.save(update_fields=["display_name"])
+
+
+class ReaderLoginForm(LoginForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("Username or email")
+        self.fields["remember"].label = _("Keep me signed in on this device")

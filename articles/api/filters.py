@@ -1,0 +1,87 @@
+import datetime
+
+from django import forms
+from django.db.models import F
+from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
+
+from articles.models import Article
+
+ORDERINGS = {
+    "published_at": [F("publish_at").asc(nulls_first=True), "pk"],
+    "-published_at": [F("publish_at").desc(nulls_last=True), "-pk"],
+    "updated_at": ["updated_at", "pk"],
+    "-updated_at": ["-updated_at", "-pk"],
+    "title": ["title", "pk"],
+    "-title": ["-title", "-pk"],
+}
+
+
+class SafeIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 datetime; dates beyond the calendar's edge are an error, not a 500."""
+
+    def strptime(self, value, format):
+        try:
+            return super().strptime(value, format)
+        except (OverflowError, OSError) as error:
+            raise ValueError(str(error)) from error
+
+    def to_python(self, value):
+        try:
+            result = super().to_python(value)
+            if result is not None:
+                # Send UTC: PostgreSQL refuses offsets Python allows (e.g. +18:41).
+                result = result.astimezone(datetime.UTC)
+        except (OverflowError, OSError):
+            raise forms.ValidationError(
+                "Enter a valid ISO 8601 date and time.", code="invalid"
+            ) from None
+        return result
+
+
+class SafeIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = SafeIsoDateTimeField
+
+
+class ArticleFilter(filters.FilterSet):
+    topic = filters.CharFilter(
+        field_name="topics__slug", help_text="Only explainers in this topic (slug)."
+    )
+    author = filters.CharFilter(
+        field_name="authors__slug", help_text="Only explainers by this author (slug)."
+    )
+    published_after = SafeIsoDateTimeFilter(
+        field_name="publish_at",
+        lookup_expr="gte",
+        help_text="ISO 8601 date and time, e.g. 2026-01-31T09:00:00Z.",
+    )
+    published_before = SafeIsoDateTimeFilter(
+        field_name="publish_at",
+        lookup_expr="lte",
+        help_text="ISO 8601 date and time, e.g. 2026-01-31T09:00:00Z.",
+    )
+    status = filters.ChoiceFilter(
+        choices=Article.Status.choices,
+        help_text=(
+            "Staff with the change permission: list explainers in this status. "
+            "Everyone else only ever sees published explainers."
+        ),
+    )
+    q = filters.CharFilter(
+        method="filter_search", help_text="Words to search for; best matches first."
+    )
+    ordering = filters.ChoiceFilter(
+        choices=[(key, key) for key in ORDERINGS],
+        method="filter_ordering",
+        help_text="Sort order; newest first by default. Unknown values give 400.",
+    )
+
+    class Meta:
+        model = Article
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_ordering(self, queryset, name, value):
+        return queryset.order_by(*ORDERINGS[value])

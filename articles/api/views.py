@@ -1,0 +1,467 @@
+import functools
+import hashlib
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db.models import Count, F, Q
+from django.shortcuts import get_object_or_404, render
+from django.urls import Resolver404, resolve, reverse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.html import format_html
+from django.utils.http import http_date
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_safe
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import SAFE_METHODS, AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from articles import services
+from articles.models import Article, Author, Topic
+
+from .filters import ArticleFilter
+from .queries import articles_for_api, attach_annotations
+from .schema import ErrorSerializer
+from .serializers import (
+    ArticleInputSerializer,
+    ArticleSerializer,
+    AuthorSerializer,
+    TopicSerializer,
+)
+
+SLUG_REGEX = r"[-a-zA-Z0-9_]+"
+PUBLIC_MAX_AGE = 60
+
+
+class Pagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class CacheHeadersMixin:
+    """ETag (a hash of the body), Last-Modified, Cache-Control and 304 on GET/HEAD."""
+
+    last_modified = None
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+            return response
+        response.render()
+        etag = f'"{hashlib.sha256(response.content).hexdigest()[:40]}"'
+        response["ETag"] = etag
+        timestamp = None
+        if self.last_modified is not None:
+            timestamp = int(self.last_modified.timestamp())
+            response["Last-Modified"] = http_date(timestamp)
+        if request.user.is_authenticated:
+            response["Cache-Control"] = "private, no-cache"
+        else:
+            response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+        patch_vary_headers(response, ("Authorization", "Cookie"))
+        return get_conditional_response(
+            request, etag=etag, last_modified=timestamp, response=response
+        )
+
+
+def _sees_unpublished(user):
+    return bool(
+        user.is_authenticated
+        and user.is_staff
+        and user.has_perm("articles.change_article")
+    )
+
+
+STATUS_PARAMETER = OpenApiParameter(
+    "status",
+    enum=Article.Status.values,
+    description=(
+        "Staff with the change permission only: require this status. "
+        "Everyone else only ever sees published explainers."
+    ),
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List published explainers"),
+    retrieve=extend_schema(summary="One explainer", parameters=[STATUS_PARAMETER]),
+    create=extend_schema(
+        summary="Create an explainer",
+        request=ArticleInputSerializer,
+        responses={201: ArticleSerializer},
+    ),
+    update=extend_schema(
+        summary="Replace an explainer's fields",
+        request=ArticleInputSerializer,
+        responses={200: ArticleSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change some of an explainer's fields",
+        request=ArticleInputSerializer,
+        responses={200: ArticleSerializer},
+    ),
+    destroy=extend_schema(summary="Delete an explainer", responses={204: None}),
+)
+class ArticleViewSet(CacheHeadersMixin, viewsets.GenericViewSet):
+    """Explainers. Reads are public; writes need the explainer model permissions."""
+
+    queryset = Article.objects.all()
+    serializer_class = ArticleSerializer
+    parser_classes = [JSONParser]
+    filterset_class = ArticleFilter
+    pagination_class = Pagination
+    lookup_field = "slug"
+    lookup_value_regex = SLUG_REGEX
+    # Model field names in Django validation errors, as the API calls them.
+    model_field_names = {
+        "publish_at": "published_at",
+        "source_url": "source.url",
+        "source_title": "source.title",
+        "source_publisher": "source.publisher",
+        "comments_mode": "comments_open",
+    }
+
+    def get_queryset(self):
+        if self.request.method not in SAFE_METHODS:
+            return Article.objects.all()
+        params = self.request.query_params
+        if _sees_unpublished(self.request.user) and (
+            self.action == "retrieve" or "status" in params
+        ):
+            visible = Article.objects.all()
+        else:
+            visible = Article.objects.published()
+        return articles_for_api(
+            visible.order_by(F("publish_at").desc(nulls_last=True), "-pk")
+        )
+
+    def filter_queryset(self, queryset):
+        if self.action == "list":
+            return super().filter_queryset(queryset)
+        wanted = self.request.query_params.get("status")
+        if wanted is not None and self.request.method in SAFE_METHODS:
+            if wanted not in Article.Status.values:
+                raise exceptions.ValidationError(
+                    {"status": [f"“{wanted}” is not a status."]}
+                )
+            queryset = queryset.filter(status=wanted)
+        return queryset
+
+    def list(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        articles = attach_annotations(self.paginate_queryset(queryset))
+        self.last_modified = max((a.updated_at for a in articles), default=None)
+        data = self.get_serializer(articles, many=True).data
+        return self.get_paginated_response(data)
+
+    def retrieve(self, request, slug):
+        article = self.get_object()
+        attach_annotations([article])
+        self.last_modified = article.updated_at
+        return Response(self.get_serializer(article).data)
+
+    def create(self, request):
+        article = self._save(request, article=None, partial=False)
+        location = request.build_absolute_uri(
+            reverse("api:article-detail", kwargs={"slug": article.slug})
+        )
+        return Response(
+            self._output(article),
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )
+
+    def update(self, request, slug):
+        article = self._save(request, article=self.get_object(), partial=False)
+        return Response(self._output(article))
+
+    def partial_update(self, request, slug):
+        article = self._save(request, article=self.get_object(), partial=True)
+        return Response(self._output(article))
+
+    def destroy(self, request, slug):
+        services.article_delete(article=self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _save(self, request, *, article, partial):
+        serializer = ArticleInputSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        fields = {
+            name: data[name]
+            for name in ("title", "dek", "body", "background", "status")
+            if name in data
+        }
+        if data.get("slug"):
+            fields["slug"] = data["slug"]
+        if "published_at" in data:
+            fields["publish_at"] = data["published_at"]
+        for name, value in data.get("source", {}).items():
+            fields[f"source_{name}"] = value
+        if "comments_open" in data:
+            modes = Article.CommentsMode
+            if not data["comments_open"]:
+                fields["comments_mode"] = modes.CLOSED
+            elif article is None or article.comments_mode == modes.CLOSED:
+                fields["comments_mode"] = modes.OPEN
+        return services.article_save(
+            user=request.user,
+            article=article,
+            fields=fields,
+            authors=data.get("authors"),
+            topics=data.get("topics"),
+            key_facts=data.get("key_facts"),
+            quick_answers=data.get("quick_answers"),
+            faqs=data.get("faqs"),
+        )
+
+    def _output(self, article):
+        fresh = articles_for_api(Article.objects.filter(pk=article.pk)).get()
+        attach_annotations([fresh])
+        return ArticleSerializer(fresh, context=self.get_serializer_context()).data
+
+
+class _ReadOnlyViewSet(CacheHeadersMixin, viewsets.ReadOnlyModelViewSet):
+    permission_classes = [AllowAny]
+    pagination_class = Pagination
+    filter_backends = []
+    lookup_field = "slug"
+    lookup_value_regex = SLUG_REGEX
+
+    def get_queryset(self):
+        published = Article.objects.published().values("pk")
+        return self.model.objects.annotate(
+            article_count=Count("articles", filter=Q(articles__in=published))
+        ).order_by("name", "pk")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List topics"),
+    retrieve=extend_schema(summary="One topic"),
+)
+class TopicViewSet(_ReadOnlyViewSet):
+    """Topics, each with the number of published explainers in it."""
+
+    model = Topic
+    serializer_class = TopicSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List authors"),
+    retrieve=extend_schema(summary="One author"),
+)
+class AuthorViewSet(_ReadOnlyViewSet):
+    """Bylines, each with the number of published explainers carrying it."""
+
+    model = Author
+    serializer_class = AuthorSerializer
+
+
+# oEmbed ----------------------------------------------------------------------
+
+EMBED_WIDTH = 480
+EMBED_BASE_HEIGHT = 120
+EMBED_ROW_HEIGHT = 56
+EMBED_MAX_HEIGHT = 800
+
+
+class FormatNotImplemented(exceptions.APIException):
+    status_code = status.HTTP_501_NOT_IMPLEMENTED
+    default_detail = "Only format=json is offered."
+    default_code = "not_implemented"
+
+
+class JSONOnlyNegotiation(DefaultContentNegotiation):
+    """oEmbed's own `format` parameter must not pick a DRF renderer."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class OEmbedQuerySerializer(serializers.Serializer):
+    url = serializers.CharField(help_text="The address of an explainer page.")
+    maxwidth = serializers.IntegerField(required=False, min_value=1, max_value=10000)
+    maxheight = serializers.IntegerField(required=False, min_value=1, max_value=10000)
+    format = serializers.CharField(
+        required=False, default="json", help_text="Only json; others give 501."
+    )
+
+
+OEMBED_RESPONSE = inline_serializer(
+    "OEmbed",
+    {
+        "type": serializers.CharField(),
+        "version": serializers.CharField(),
+        "title": serializers.CharField(),
+        "provider_name": serializers.CharField(),
+        "provider_url": serializers.URLField(),
+        "author_name": serializers.CharField(required=False),
+        "width": serializers.IntegerField(),
+        "height": serializers.IntegerField(),
+        "html": serializers.CharField(),
+    },
+)
+
+
+def article_from_page_url(url, host):
+    """The published article whose page is `url` on this host, or None."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or parts.netloc.lower() != host.lower():
+        return None
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return None
+    if match.view_name != "articles:detail":
+        return None
+    return (
+        Article.objects.published()
+        .prefetch_related("authors")
+        .annotate(fact_count=Count("key_facts"))
+        .filter(slug=match.kwargs.get("slug"))
+        .first()
+    )
+
+
+class OEmbedView(CacheHeadersMixin, APIView):
+    """oEmbed provider: a published explainer's page address gives its Key Facts card."""
+
+    permission_classes = [AllowAny]
+    content_negotiation_class = JSONOnlyNegotiation
+
+    @extend_schema(
+        summary="oEmbed for an explainer page: its Key Facts card",
+        parameters=[OEmbedQuerySerializer],
+        responses={
+            200: OEMBED_RESPONSE,
+            501: OpenApiResponse(
+                ErrorSerializer, description="A format other than json was asked for."
+            ),
+        },
+    )
+    def get(self, request):
+        query = OEmbedQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        if params["format"] != "json":
+            raise FormatNotImplemented()
+        article = article_from_page_url(params["url"], request.get_host())
+        if article is None:
+            raise exceptions.NotFound("No published explainer has that address.")
+        self.last_modified = article.updated_at
+        width = min(EMBED_WIDTH, params.get("maxwidth", EMBED_WIDTH))
+        height = min(
+            EMBED_MAX_HEIGHT,
+            EMBED_BASE_HEIGHT + EMBED_ROW_HEIGHT * article.fact_count,
+            params.get("maxheight", EMBED_MAX_HEIGHT),
+        )
+        src = request.build_absolute_uri(
+            reverse("embed:key-facts", kwargs={"slug": article.slug})
+        )
+        data = {
+            "type": "rich",
+            "version": "1.0",
+            "title": article.title,
+            "provider_name": _site_name(),
+            "provider_url": request.build_absolute_uri("/"),
+            "width": width,
+            "height": height,
+            "html": format_html(
+                '<iframe src="{}" width="{}" height="{}" title="{}" '
+                'loading="lazy"></iframe>',
+                src,
+                width,
+                height,
+                f"Key facts: {article.title}",
+            ),
+        }
+        authors = ", ".join(author.name for author in article.authors.all())
+        if authors:
+            data["author_name"] = authors
+        return Response(data)
+
+
+def _site_name():
+    return settings.NEWSROOM_SITE_NAME
+
+
+@require_safe
+@xframe_options_exempt
+def embed_key_facts(request, slug):
+    """A compact Key Facts card that any site may frame; published explainers only."""
+    article = get_object_or_404(
+        Article.objects.published().prefetch_related("key_facts"), slug=slug
+    )
+    response = render(
+        request,
+        "articles/embed_key_facts.html",
+        {
+            "article": article,
+            "facts": article.key_facts.all(),
+            "site_name": _site_name(),
+        },
+    )
+    response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    return response
+
+
+# Docs ------------------------------------------------------------------------
+
+
+@functools.cache
+def _documented_operations():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = []
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": operation.get("summary", ""),
+                    "description": operation.get("description", ""),
+                    "parameters": [
+                        {
+                            "name": p["name"],
+                            "in": p["in"],
+                            "required": p.get("required", False),
+                            "description": p.get("description", ""),
+                        }
+                        for p in operation.get("parameters", [])
+                    ],
+                    "auth": method.upper() not in SAFE_METHODS,
+                    "responses": sorted(operation.get("responses", {})),
+                }
+            )
+    return schema["info"], operations
+
+
+@require_safe
+def api_docs(request):
+    """A page for people: every endpoint, its parameters and answers, from the schema."""
+    info, operations = _documented_operations()
+    return render(
+        request,
+        "api/docs.html",
+        {
+            "info": info,
+            "operations": operations,
+            "schema_url": reverse("api:schema"),
+            "example_url": request.build_absolute_uri(reverse("api:article-list")),
+        },
+    )

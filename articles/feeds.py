@@ -1,0 +1,160 @@
+"""RSS and Atom feeds of the latest published explainers, site-wide and per topic.
+
+The views in `urls.py` are these feeds wrapped by `conditional()`, so a reader polling
+with If-None-Match or If-Modified-Since gets a 304 until something published changes.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Count, Max
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
+from django.views.decorators.http import condition
+
+from .models import Article, Topic
+
+FEED_LENGTH = 20
+
+
+def _published(slug=None):
+    articles = Article.objects.published()
+    return articles.filter(topics__slug=slug) if slug else articles
+
+
+class LatestExplainersFeed(Feed):
+    feed_type = Rss201rev2Feed
+    item_guid_is_permalink = True
+
+    def title(self):
+        return f"{settings.NEWSROOM_SITE_NAME}: latest explainers"
+
+    def link(self):
+        return reverse("articles:home")
+
+    def description(self):
+        return "The newest explainers, with their key facts and answers."
+
+    def subtitle(self):
+        return self.description()
+
+    def feed_url(self):
+        return reverse("articles:feed-rss")
+
+    def items(self):
+        return self.latest(Article.objects.published())
+
+    def latest(self, articles):
+        return articles.prefetch_related("authors", "topics").order_by(
+            "-publish_at", "-pk"
+        )[:FEED_LENGTH]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        # Feed readers read the description as HTML; the dek is plain text.
+        return escape(item.dek)
+
+    def item_pubdate(self, item):
+        return item.publish_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_author_name(self, item):
+        return ", ".join(author.name for author in item.authors.all()) or None
+
+    def item_categories(self, item):
+        return [topic.name for topic in item.topics.all()]
+
+
+class LatestExplainersAtomFeed(LatestExplainersFeed):
+    feed_type = Atom1Feed
+
+    def feed_url(self):
+        return reverse("articles:feed-atom")
+
+
+class TopicExplainersFeed(LatestExplainersFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Topic, slug=slug)
+
+    def title(self, topic):
+        return f"{settings.NEWSROOM_SITE_NAME}: {topic.name}"
+
+    def link(self, topic):
+        return topic.get_absolute_url()
+
+    def description(self, topic):
+        return topic.description or f"The newest explainers about {topic.name}."
+
+    def subtitle(self, topic):
+        return self.description(topic)
+
+    def feed_url(self, topic):
+        return reverse("articles:topic-feed-rss", kwargs={"slug": topic.slug})
+
+    def items(self, topic):
+        return self.latest(Article.objects.published().filter(topics=topic))
+
+
+class TopicExplainersAtomFeed(TopicExplainersFeed):
+    feed_type = Atom1Feed
+
+    def feed_url(self, topic):
+        return reverse("articles:topic-feed-atom", kwargs={"slug": topic.slug})
+
+
+def _feed_state(request, slug=None):
+    """Newest change, newest publish time and count of what a feed may show.
+
+    Memoized on the request: `condition` asks for the ETag and Last-Modified apart.
+    """
+    cache = request.__dict__.setdefault("_feed_state", {})
+    if slug not in cache:
+        if slug is not None and not Topic.objects.filter(slug=slug).exists():
+            cache[slug] = None  # no validators: the feed itself answers 404
+        else:
+            cache[slug] = _published(slug).aggregate(
+                changed=Max("updated_at"),
+                published=Max("publish_at"),
+                count=Count("pk"),
+            )
+    return cache[slug]
+
+
+def _etag(request, slug=None):
+    state = _feed_state(request, slug)
+    if state is None:
+        return None
+    key = f"{state['changed']}|{state['published']}|{state['count']}|{slug}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _last_modified(request, slug=None):
+    state = _feed_state(request, slug)
+    times = [t for t in (state or {}).values() if hasattr(t, "timestamp")]
+    return max(times) if times else None
+
+
+def conditional(feed):
+    """Wrap a feed view so unchanged content answers 304 Not Modified."""
+
+    def view(request, *args, **kwargs):
+        response = feed(request, *args, **kwargs)
+        # Feed stamps the newest date among its own items; `condition` then sets
+        # Last-Modified from the validator it compares If-Modified-Since against.
+        response.headers.pop("Last-Modified", None)
+        return response
+
+    return condition(etag_func=_etag, last_modified_func=_last_modified)(view)
+
+
+latest_rss = conditional(LatestExplainersFeed())
+latest_atom = conditional(LatestExplainersAtomFeed())
+topic_rss = conditional(TopicExplainersFeed())
+topic_atom = conditional(TopicExplainersAtomFeed())

@@ -1,0 +1,167 @@
+"""Template helpers for reader pages: contents, reading time, structured data."""
+
+import html
+import json
+import math
+from html.parser import HTMLParser
+
+from django import template
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html, strip_tags
+from django.utils.safestring import mark_safe
+
+from articles.models import Correction
+
+register = template.Library()
+
+WORDS_PER_MINUTE = 230
+
+# The characters that could end a <script> data block or open a comment in it.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+class _HeadingCollector(HTMLParser):
+    """Collect (id, text) of every <h2 id=...> in already-sanitized HTML."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.headings = []
+        self._current = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "h2":
+            anchor = dict(attrs).get("id")
+            self._current = [anchor, []] if anchor else None
+
+    def handle_endtag(self, tag):
+        if tag == "h2" and self._current:
+            anchor, words = self._current
+            text = " ".join("".join(words).split())
+            if text:
+                self.headings.append({"id": anchor, "text": text})
+            self._current = None
+
+    def handle_data(self, data):
+        if self._current:
+            self._current[1].append(data)
+
+
+@register.simple_tag
+def table_of_contents(body_html):
+    """The body's H2 sections as [{"id", "text"}], read from the stored HTML."""
+    collector = _HeadingCollector()
+    collector.feed(body_html or "")
+    collector.close()
+    return collector.headings
+
+
+def plain_text(fragment):
+    return " ".join(html.unescape(strip_tags(fragment or "")).split())
+
+
+@register.filter
+def reading_minutes(article):
+    words = len(plain_text(article.body_html).split())
+    return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+@register.filter
+def description(article):
+    return article.seo_description or plain_text(article.dek)
+
+
+@register.filter
+def json_ld(data):
+    """Emit `data` as a JSON-LD data block that no value can break out of."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(text.translate(_SCRIPT_ESCAPES)),
+    )
+
+
+def last_modified(article):
+    return max(m for m in (article.updated_at, article.publish_at) if m)
+
+
+@register.filter
+def was_updated(article):
+    """True when the explainer changed noticeably after it went out."""
+    if not article.publish_at:
+        return False
+    return (article.updated_at - article.publish_at).total_seconds() > 300
+
+
+def news_article_data(article, request):
+    absolute = request.build_absolute_uri
+    url = absolute(article.get_absolute_url())
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.seo_title or article.title,
+        "description": description(article),
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "datePublished": article.publish_at,
+        "dateModified": last_modified(article),
+        "author": [
+            {
+                "@type": "Person",
+                "name": author.name,
+                "url": absolute(author.get_absolute_url()),
+            }
+            for author in article.authors.all()
+        ],
+        "publisher": {"@type": "Organization", "name": settings.NEWSROOM_SITE_NAME},
+        "articleSection": [topic.name for topic in article.topics.all()],
+    }
+    if article.hero_image:
+        data["image"] = [absolute(article.hero_image.url)]
+    corrections = [
+        {
+            "@type": "CorrectionComment",
+            "text": correction.note,
+            "datePublished": correction.created_at,
+        }
+        for correction in article.corrections.all()
+        if correction.kind == Correction.Kind.CORRECTION
+    ]
+    if corrections:
+        data["correction"] = corrections
+    return data
+
+
+def faq_page_data(article):
+    return {
+        "@context": "https://schema.org",
+        "@type": "FAQPage",
+        "mainEntity": [
+            {
+                "@type": "Question",
+                "name": faq.question,
+                "acceptedAnswer": {
+                    "@type": "Answer",
+                    "text": plain_text(faq.answer_html),
+                },
+            }
+            for faq in article.faqs.all()
+        ],
+    }
+
+
+@register.simple_tag(takes_context=True)
+def article_structured_data(context, article):
+    """NewsArticle JSON-LD, plus an FAQPage when the explainer has FAQ entries."""
+    blocks = [json_ld(news_article_data(article, context["request"]))]
+    if article.faqs.all():
+        blocks.append(json_ld(faq_page_data(article)))
+    return mark_safe("\n".join(blocks))
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path, page=None):
+    """The absolute address of `path` (plus ?page=N past the first page)."""
+    if page and int(page) > 1:
+        path = f"{path}?page={int(page)}"
+    return context["request"].build_absolute_uri(path)
