@@ -1,7 +1,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-CONTENT_MODELS = ["article", "keyfact", "quickanswer", "faq", "correction", "topic", "author"]
+from articles.roles import ensure_roles
 
 
 def make_roles(apps, schema_editor):
@@ -11,17 +11,7 @@ def make_roles(apps, schema_editor):
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
 
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    content = Permission.objects.filter(
-        content_type__app_label="articles", content_type__model__in=CONTENT_MODELS
-    )
-    editor, _ = Group.objects.get_or_create(name="Editor")
-    editor.permissions.add(*content)
-    writer, _ = Group.objects.get_or_create(name="Writer")
-    writer.permissions.add(
-        *content.filter(codename__regex=r"^(add|change|view)_")
-    )
+    ensure_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def remove_roles(apps, schema_editor):

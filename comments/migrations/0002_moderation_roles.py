@@ -1,7 +1,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-COMMENT_MODELS = ["comment", "flag", "bannedword", "commentban"]
+from articles.roles import ensure_roles
 
 
 def grant_editor(apps, schema_editor):
@@ -11,13 +11,7 @@ def grant_editor(apps, schema_editor):
     create_permissions(app_config, apps=apps, verbosity=0)
     app_config.models_module = None
 
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    perms = Permission.objects.filter(
-        content_type__app_label="comments", content_type__model__in=COMMENT_MODELS
-    )
-    editor, _ = Group.objects.get_or_create(name="Editor")
-    editor.permissions.add(*perms)
+    ensure_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def revoke_editor(apps, schema_editor):
