@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format check clean
+.PHONY: install run test lint format check clean serve loadtest bench
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,3 +39,21 @@ check: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Production-style: static files collected, migrations applied, gunicorn with
+# gunicorn.conf.py. Needs DJANGO_SECRET_KEY (and DATABASE_URL etc. as for a deploy).
+serve: install
+	@test -n "$$DJANGO_SECRET_KEY" || { echo "make serve: set DJANGO_SECRET_KEY first" >&2; exit 2; }
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py migrate --noinput
+	GUNICORN_BIND=$${GUNICORN_BIND:-$(HOST):$(PORT)} $(VENV)/bin/gunicorn -c gunicorn.conf.py
+
+# A bounded load test against its own gunicorn and throwaway database (scripts/loadtest.py).
+loadtest: install
+	$(PY) scripts/loadtest.py $(LOADTEST_ARGS)
+
+# Reader pages and API under gunicorn, cached and not, against a throwaway database
+# (scripts/bench.py). BENCH_ARGS="--articles 200"; set DATABASE_URL/REDIS_URL for
+# PostgreSQL + Redis.
+bench: install
+	$(PY) scripts/bench.py $(BENCH_ARGS)

@@ -15,6 +15,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from django.views.decorators.http import condition
 
+from .cache import cache_anonymous
 from .models import Article, Topic
 
 FEED_LENGTH = 20
@@ -154,7 +155,8 @@ def conditional(feed):
     return condition(etag_func=_etag, last_modified_func=_last_modified)(view)
 
 
-latest_rss = conditional(LatestExplainersFeed())
-latest_atom = conditional(LatestExplainersAtomFeed())
-topic_rss = conditional(TopicExplainersFeed())
-topic_atom = conditional(TopicExplainersAtomFeed())
+# Anonymous pollers get these from the page cache (articles/cache.py).
+latest_rss = cache_anonymous(conditional(LatestExplainersFeed()))
+latest_atom = cache_anonymous(conditional(LatestExplainersAtomFeed()))
+topic_rss = cache_anonymous(conditional(TopicExplainersFeed()))
+topic_atom = cache_anonymous(conditional(TopicExplainersAtomFeed()))

@@ -122,8 +122,7 @@ ARTICLE = Allowlist(
 )
 
 
-def sanitize(html: str, allowlist: Allowlist = ARTICLE) -> str:
-    """Keep only what the allowlist names; drop the content of script and style."""
+def _clean_once(html: str, allowlist: Allowlist) -> str:
     return nh3.clean(
         html,
         tags=set(allowlist.tags),
@@ -133,6 +132,31 @@ def sanitize(html: str, allowlist: Allowlist = ARTICLE) -> str:
         link_rel=allowlist.link_rel,
         strip_comments=True,
     )
+
+
+def sanitize(html: str, allowlist: Allowlist = ARTICLE) -> str:
+    """Keep only what the allowlist names; drop the content of script and style."""
+    cleaned = _clean_once(html, allowlist)
+    # Dropping an element can leave nesting the parser reads differently next time
+    # (<p><marquee></p> becomes <p><p></p></p>); clean until the output is stable so
+    # stored HTML is a fixed point of the sanitizer.
+    for _ in range(3):
+        again = _clean_once(cleaned, allowlist)
+        if again == cleaned:
+            break
+        cleaned = again
+    return cleaned
+
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_control_characters(text: str) -> str:
+    """Remove C0 control characters (keeping tab, newline, carriage return).
+
+    They have no place in editorial text, and XML (feeds, sitemaps) cannot carry them.
+    """
+    return CONTROL_CHARACTERS.sub("", text)
 
 
 def render(text: str, allowlist: Allowlist = ARTICLE) -> str:

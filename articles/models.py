@@ -29,6 +29,15 @@ def unique_slug(model, value, *, max_length, fallback, exclude_pk=None):
     return candidate
 
 
+def strip_control_characters(instance) -> None:
+    """Drop control characters from every text field before saving (see markup)."""
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, models.CharField | models.TextField):
+            value = getattr(instance, field.attname)
+            if value:
+                setattr(instance, field.attname, markup.strip_control_characters(value))
+
+
 class Topic(models.Model):
     name = models.CharField(_("name"), max_length=80, unique=True)
     slug = models.SlugField(
@@ -52,6 +61,7 @@ class Topic(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        strip_control_characters(self)
         if not self.slug:
             self.slug = unique_slug(
                 Topic, self.name, max_length=80, exclude_pk=self.pk, fallback="topic"
@@ -96,6 +106,7 @@ class Author(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        strip_control_characters(self)
         if not self.slug:
             self.slug = unique_slug(
                 Author, self.name, max_length=120, exclude_pk=self.pk, fallback="author"
@@ -266,8 +277,11 @@ class Article(models.Model):
         verbose_name_plural = _("explainers")
         permissions = [("publish_article", _("Can publish and unpublish explainers"))]
         indexes = [
+            # Lists (home, topic, author, feeds, API) filter on status and read
+            # newest first with the pk as tie-break: one index scan, cut at the page.
             models.Index(
-                fields=["status", "-publish_at"], name="article_status_publish_idx"
+                fields=["status", "-publish_at", "-id"],
+                name="article_status_publish_id_idx",
             )
         ]
 
@@ -275,6 +289,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        strip_control_characters(self)
         if not self.slug:
             self.slug = unique_slug(
                 Article,
@@ -357,6 +372,7 @@ class Annotation(models.Model):
         ordering = ["article", "position", "pk"]
 
     def save(self, *args, **kwargs):
+        strip_control_characters(self)
         if not self.anchor:
             words = slugify(self.anchor_source())[:60].strip("-")
             base = f"{self.anchor_prefix}-{words}" if words else self.anchor_prefix
@@ -454,6 +470,7 @@ class FAQ(Annotation):
         return self.question
 
     def save(self, *args, **kwargs):
+        strip_control_characters(self)
         self.answer_html = markup.render(self.answer)
         super().save(*args, **kwargs)
 
@@ -488,6 +505,10 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d})"
+
+    def save(self, *args, **kwargs):
+        strip_control_characters(self)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#corrections"

@@ -101,6 +101,10 @@ class ArticleCommentsView(generics.ListCreateAPIView):
         return self._article
 
     def get_queryset(self):
+        if getattr(
+            self, "swagger_fake_view", False
+        ):  # schema generation: no URL kwargs
+            return Comment.objects.none()
         visible_replies = Comment.objects.visible().select_related("author", "article")
         return (
             Comment.objects.for_article(self.get_article())

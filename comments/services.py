@@ -6,7 +6,6 @@ Pages, the API and the admin all come through here, so the rules live in one pla
 import hashlib
 import hmac
 import re
-import time
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -18,6 +17,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from articles import cache as articles_cache
 from articles.models import Article
 
 from .models import BannedWord, Comment, CommentBan, Flag
@@ -69,12 +69,11 @@ def comments_version(article_id) -> str:
 
 
 def comments_changed(article_id) -> None:
-    """Mark an article's thread as changed once the write commits (see signals.py)."""
+    """Mark an article's thread as changed, now and once the write commits.
 
-    def bump():
-        cache.set(comments_version_key(article_id), time.time_ns(), timeout=None)
-
-    transaction.on_commit(bump)
+    Cached pages (articles/cache.py) compare this version on every hit.
+    """
+    articles_cache.comments_bump(article_id)
 
 
 def _check_body(body: str) -> str:

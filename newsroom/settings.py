@@ -44,6 +44,57 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# Secure by default; DJANGO_HTTPS=1 adds what only makes sense behind TLS (off by
+# default so plain http://127.0.0.1 works). The TLS-terminating proxy must set
+# X-Forwarded-Proto and strip any copy the client sent.
+HTTPS = env_bool("DJANGO_HTTPS")
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy (django-csp 4). No inline script or style anywhere, so no
+# 'unsafe-inline' and no nonces; JSON-LD blocks are data, which CSP does not run.
+# Images: 'self' plus any https: origin, because Markdown bodies may show images
+# hosted elsewhere (already limited to http/https/mailto URLs by articles/markup.py);
+# data: covers the blank favicon and the admin's inline SVG icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "https:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Any Permissions-Policy feature named here is switched off for every page.
+PERMISSIONS_POLICY_DISABLED = (
+    "accelerometer",
+    "camera",
+    "geolocation",
+    "gyroscope",
+    "interest-cohort",
+    "magnetometer",
+    "microphone",
+    "payment",
+    "usb",
+)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -63,6 +114,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "reversion",
     "reversion_compare",
+    "csp",
     "accounts",
     "articles",
     "comments",
@@ -71,6 +123,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A lost database answers 503 with a static page instead of 500 (newsroom/middleware.py).
+    "newsroom.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -79,6 +133,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, so it sees the view's response first: Permissions-Policy, and the framing
+    # exception for the /embed/ cards (newsroom/security.py).
+    "newsroom.security.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -115,6 +173,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         0 if TESTING else int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
     )
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not TESTING:
+    # Several gunicorn workers on one file: write-ahead logging lets readers carry on
+    # during a write, IMMEDIATE transactions queue writers instead of failing with
+    # "database is locked", and a writer waits up to 20 s for its turn.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
+
+# Optional read replica: reads go there, writes (and a request's reads after its
+# first write) to the primary; migrations run on the primary only.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=DATABASES["default"].get("CONN_HEALTH_CHECKS", False),
+    )
+    # Under test the replica is the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["newsroom.routers.ReplicaRouter"]
+    MIDDLEWARE.insert(0, "newsroom.middleware.ReplicaRoutingMiddleware")
+
+# Sessions in the database: every app process shares them, and losing or flushing
+# the cache signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -160,7 +247,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, reusing its client objects (newsroom/cache.py).
+            "BACKEND": "newsroom.cache.ReusingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
         }
@@ -182,7 +270,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
@@ -196,6 +284,27 @@ STORAGES = {
         )
     },
 }
+# Media (hero images) in S3-compatible object storage when a bucket is named, so
+# every app process sees the same files; static files stay with WhiteNoise.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            # Public media: plain URLs a CDN can cache, no expiring signatures.
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH"),
+            "file_overwrite": False,
+            # e.g. "public-read" where the bucket uses object ACLs rather than a
+            # public-read bucket policy.
+            "default_acl": os.environ.get("AWS_DEFAULT_ACL") or None,
+        },
+    }
 
 # Email: the console in development, SMTP from the environment in production.
 EMAIL_BACKEND = os.environ.get(
@@ -217,13 +326,35 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The publication's public name, used in page titles, feeds and JSON-LD.
 NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
 
+# scripts/bench.py only: adds the /bench/floor route and lets an X-Bench-No-Cache
+# request header skip the anonymous page cache (articles/cache.py). Never set it in
+# a deployment.
+NEWSROOM_BENCH = env_bool("NEWSROOM_BENCH_FLOOR")
+# Anonymous page cache (articles/cache.py). Its versions must be shared by every
+# process, so by default it is on with Redis (or under runserver, one process) and
+# off otherwise; off in the test run too, so page tests pin the rendering path's
+# queries (tests/test_caching.py switches it on).
+NEWSROOM_PAGE_CACHE = env_bool(
+    "NEWSROOM_PAGE_CACHE", default=bool(REDIS_URL or DEBUG) and not TESTING
+)
+
+# One JSON object per line in production (newsroom/logging.py), plain text in DEBUG;
+# DJANGO_LOG_FORMAT=json|plain chooses explicitly.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "newsroom.logging.JsonFormatter"},
     },
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {
         "handlers": ["stdout"],
         "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),

@@ -1,16 +1,27 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from articles.cache import bench_floor, cache_anonymous
 from articles.sitemaps import sitemaps
 
 from . import views
 
+# The admin signs people in through allauth's login, whose failed-attempt limits
+# (ACCOUNT_RATE_LIMITS, kept in the shared cache) Django's own admin login lacks.
+admin.site.login = secure_admin_login(admin.site.login)
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        cache_anonymous(sitemap),
+        {"sitemaps": sitemaps},
+        name="sitemap",
+    ),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
@@ -24,8 +35,13 @@ urlpatterns = [
     path("", include("articles.urls")),
 ]
 
-# JSON for /api/ addresses, Django's default page (templates/500.html) elsewhere.
-handler500 = "articles.api.exceptions.server_error"
+# JSON for /api/ addresses, Django's default page (templates/500.html) elsewhere; a
+# lost database is a 503 with Retry-After instead (newsroom/views.py).
+handler500 = "newsroom.views.server_error"
+
+if settings.NEWSROOM_BENCH:
+    # scripts/bench.py's baseline: a tiny constant answer through every middleware.
+    urlpatterns.insert(0, path("bench/floor", bench_floor, name="bench-floor"))
 
 if settings.DEBUG:
     from django.conf.urls.static import static

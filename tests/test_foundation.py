@@ -6,7 +6,7 @@ from django.db import DatabaseError
 def test_healthz_is_ok_when_the_database_answers(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 def test_healthz_is_503_when_the_database_fails(client, db, monkeypatch):

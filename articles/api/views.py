@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles import services
+from articles.cache import ANY_COMMENTS, cache_anonymous, depend_on, depend_on_article
 from articles.models import Article, Author, Topic
 
 from .filters import ArticleFilter
@@ -133,6 +134,16 @@ class ArticleViewSet(CacheHeadersMixin, viewsets.GenericViewSet):
         "comments_mode": "comments_open",
     }
 
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        """Anonymous reads come from the page cache (articles/cache.py).
+
+        The list depends on all published content; one explainer only on its own.
+        """
+        view = super().as_view(actions, **initkwargs)
+        is_list = (actions or {}).get("get") == "list"
+        return cache_anonymous(view, lists=is_list)
+
     def get_queryset(self):
         if self.request.method not in SAFE_METHODS:
             return Article.objects.all()
@@ -141,11 +152,14 @@ class ArticleViewSet(CacheHeadersMixin, viewsets.GenericViewSet):
             self.action == "retrieve" or "status" in params
         ):
             visible = Article.objects.all()
+            # Drafts may lack a publish time; they go last.
+            newest_first = (F("publish_at").desc(nulls_last=True), "-pk")
         else:
             visible = Article.objects.published()
-        return articles_for_api(
-            visible.order_by(F("publish_at").desc(nulls_last=True), "-pk")
-        )
+            # Published rows always have one, so this is the same order, and the
+            # one the list index (status, -publish_at, -id) serves.
+            newest_first = ("-publish_at", "-pk")
+        return articles_for_api(visible.order_by(*newest_first))
 
     def filter_queryset(self, queryset):
         if self.action == "list":
@@ -162,12 +176,14 @@ class ArticleViewSet(CacheHeadersMixin, viewsets.GenericViewSet):
     def list(self, request):
         queryset = self.filter_queryset(self.get_queryset())
         articles = attach_annotations(self.paginate_queryset(queryset))
+        depend_on(request, ANY_COMMENTS)  # each article carries its comment count
         self.last_modified = max((a.updated_at for a in articles), default=None)
         data = self.get_serializer(articles, many=True).data
         return self.get_paginated_response(data)
 
     def retrieve(self, request, slug):
         article = self.get_object()
+        depend_on_article(request, article.pk, comments=True)
         attach_annotations([article])
         self.last_modified = article.updated_at
         return Response(self.get_serializer(article).data)

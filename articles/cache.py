@@ -1,0 +1,339 @@
+"""Whole-response caching for anonymous readers, invalidated by version numbers.
+
+A cached entry is the finished response of a public GET (body and the view's own
+headers) plus the versions it was built from and the moment it stops being true.
+A hit compares those versions with the current ones in one cache round trip and
+touches no database, so a front-page spike costs one cache read per request.
+
+Versions (cache keys holding a nanosecond stamp):
+
+- ``content``: every article write (`services.article_changed`) and every topic or
+  author write; lists, feeds, the sitemap and article pages (their related list)
+  depend on it.
+- ``article:<pk>``: that article's writes; the API detail depends on it.
+- ``comments:version:<pk>``: that article's thread (comments/services.py); the
+  article page and the API detail depend on it, and the API list on
+  ``comments:version:any``, which moves with every thread.
+
+An entry also stores the next scheduled publish time that was pending when it was
+built and is never served at or after it, so a scheduled explainer appears on time
+without any job running. Signed-in readers and staff bypass all of this, and a
+response is only kept when it is a plain 200 with no cookie and no CSRF token.
+"""
+
+import hashlib
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Min
+from django.db.models.signals import post_delete, post_save, pre_delete
+from django.dispatch import receiver
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import parse_http_date_safe
+
+from .models import Article, Author, Topic
+
+CONTENT = "content:version"
+# Moved with every thread's own version: lists showing comment counts depend on it.
+ANY_COMMENTS = "comments:version:any"
+SCHEDULE = "content:next-publish"
+ENTRY_PREFIX = "response:"
+# Entries are exact until a version moves, so the lifetime only bounds memory use.
+MAX_AGE = 60 * 60
+# Honoured only where the bench floor is switched on (scripts/bench.py): render anew.
+BYPASS_HEADER = "HTTP_X_BENCH_NO_CACHE"
+CACHED_HEADERS_SKIP = {"set-cookie", "x-cache"}
+
+
+def article_key(article_id) -> str:
+    return f"article:version:{article_id}"
+
+
+def comments_key(article_id) -> str:
+    # The key comments/services.py has always used for its thread version.
+    return f"comments:version:{article_id}"
+
+
+def bump(*keys) -> None:
+    """Give `keys` new versions now and again once the surrounding write commits.
+
+    The second bump drops anything a concurrent reader built from the rows as they
+    were before the commit; the first makes the change visible where no commit
+    follows (inside a test's transaction). A new content version comes with the
+    next scheduled publish time worked out at once, so page misses need not ask.
+    """
+
+    def stamp():
+        value = time.time_ns()
+        cache.set_many(dict.fromkeys(keys, value), timeout=None)
+        if CONTENT in keys:
+            _remember_next_publish(value)
+
+    stamp()
+    transaction.on_commit(stamp)
+
+
+def article_bump(article_id) -> None:
+    bump(CONTENT, article_key(article_id))
+
+
+def depend_on(request, *keys) -> None:
+    """Record that the response being built for `request` depends on `keys`.
+
+    Versions not read before the view ran are read now, before the view reads
+    more rows, so a write landing meanwhile leaves the entry already outdated.
+    """
+    request = getattr(request, "_request", request)  # DRF wraps Django's request
+    versions = getattr(request, "_cache_versions", None)
+    if versions is None:
+        return  # not under cache_anonymous (signed in, or the cache is off)
+    unread = [key for key in keys if key not in versions]
+    if unread:
+        versions.update(_current_versions(unread))
+    request._cache_depends.update(keys)
+
+
+def comments_bump(article_id) -> None:
+    bump(comments_key(article_id), ANY_COMMENTS)
+
+
+def depend_on_article(request, article_id, *, comments=False) -> None:
+    keys = [article_key(article_id)]
+    if comments:
+        keys.append(comments_key(article_id))
+    depend_on(request, *keys)
+
+
+def next_publish_time(content_version):
+    """The earliest scheduled publish time still to come, or None; cached per version.
+
+    Recomputed (one query) when content changed or the remembered time has passed.
+    """
+    remembered = cache.get(SCHEDULE)
+    if remembered is not None:
+        version, moment = remembered
+        if version == content_version and (moment is None or moment > timezone.now()):
+            return moment
+    return _remember_next_publish(content_version)
+
+
+def content_state():
+    """(content version, next scheduled publish time): changes with anything public.
+
+    No query unless a scheduled time has just passed or the cache was emptied.
+    """
+    version = _current_versions([CONTENT])[CONTENT]
+    return version, next_publish_time(version)
+
+
+def _remember_next_publish(content_version):
+    moment = Article.objects.scheduled().aggregate(next=Min("publish_at"))["next"]
+    cache.set(SCHEDULE, (content_version, moment), timeout=None)
+    return moment
+
+
+def _current_versions(keys):
+    """Current versions of `keys`, giving any that are missing a fresh one.
+
+    A missing version is stamped rather than read as a default, so an evicted key can
+    never come back with the value an old entry was built against.
+    """
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        stamp = time.time_ns()
+        for key in missing:
+            cache.add(key, stamp, timeout=None)
+        found.update(cache.get_many(missing))
+    return found
+
+
+def _entry_key(request) -> str:
+    # Host, scheme, path and query: responses may carry absolute links. The host was
+    # validated against ALLOWED_HOSTS by CommonMiddleware before any view runs.
+    meta = request.META
+    address = "|".join(
+        (
+            request.scheme,
+            meta.get("HTTP_HOST") or meta.get("SERVER_NAME", ""),
+            request.path,
+            meta.get("QUERY_STRING", ""),
+        )
+    )
+    return ENTRY_PREFIX + hashlib.blake2b(address.encode(), digest_size=20).hexdigest()
+
+
+def _eligible(request) -> bool:
+    if not settings.NEWSROOM_PAGE_CACHE:
+        return False
+    if request.method != "GET" or "HTTP_AUTHORIZATION" in request.META:
+        return False
+    if settings.NEWSROOM_BENCH and BYPASS_HEADER in request.META:
+        return False
+    return not request.user.is_authenticated
+
+
+def _storable(request, response) -> bool:
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.cookies
+        and not getattr(response, "streaming", False)
+        and not request.user.is_authenticated
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+    )
+
+
+def _from_entry(request, entry):
+    response = HttpResponse(entry["content"], headers=entry["headers"])
+    meta = request.META
+    if "HTTP_IF_NONE_MATCH" not in meta and "HTTP_IF_MODIFIED_SINCE" not in meta:
+        return response
+    last_modified = response.get("Last-Modified")
+    return get_conditional_response(
+        request,
+        etag=response.get("ETag"),
+        last_modified=parse_http_date_safe(last_modified) if last_modified else None,
+        response=response,
+    )
+
+
+# Which version keys each entry was last seen to need, per process: with them a hit
+# reads the entry and its versions in one round trip. Only a hint; always checked.
+_known_depends = {}
+KNOWN_DEPENDS_LIMIT = 10_000
+
+
+def _lookup(key):
+    """(entry or None, versions read): the entry if every version it needs matches.
+
+    The versions read include the content version and the keys this process last
+    saw the entry need, so a miss starts from versions read before its view runs.
+    """
+    hint = _known_depends.get(key, ())
+    found = cache.get_many([key, CONTENT, *hint])
+    entry = found.pop(key, None)
+    if entry is None or timezone.now().timestamp() >= entry["valid_until"]:
+        return None, found
+    wanted = entry["versions"]
+    if not wanted.keys() <= found.keys():
+        _remember_depends(key, wanted)
+        found.update(cache.get_many([k for k in wanted if k not in found]))
+    if any(found.get(k) != version for k, version in wanted.items()):
+        return None, found
+    return entry, found
+
+
+def _remember_depends(key, keys):
+    if len(_known_depends) >= KNOWN_DEPENDS_LIMIT:
+        _known_depends.clear()
+    _known_depends[key] = tuple(keys)
+
+
+def _store(request, key, response, *, lists, next_publish, started):
+    depends = request._cache_depends
+    if not lists and not depends:
+        return  # an article view that never said which article it showed
+    keys = depends | {CONTENT} if lists else depends
+    _remember_depends(key, keys)
+    # Versions as read before (or, for keys found by the view, while) it rendered.
+    versions = {k: request._cache_versions[k] for k in keys}
+    valid_until = started + MAX_AGE
+    if next_publish is not None:
+        valid_until = min(valid_until, next_publish.timestamp())
+    lifetime = int(valid_until - timezone.now().timestamp())
+    if lifetime < 1:
+        return
+    entry = {
+        "content": response.content,
+        "headers": {
+            name: value
+            for name, value in response.headers.items()
+            if name.lower() not in CACHED_HEADERS_SKIP
+        },
+        "versions": versions,
+        "valid_until": valid_until,
+    }
+    cache.set(key, entry, timeout=lifetime)
+
+
+def cache_anonymous(view=None, *, lists=True):
+    """Serve anonymous GETs of `view` from the cache, keeping its 200 responses.
+
+    `lists=True`: the page depends on all published content (lists, feeds, and
+    article pages with their related explainers). `lists=False`: it depends only on
+    what the view declares with `depend_on_article` (the API's detail).
+    Adds ``X-Cache: hit`` or ``miss`` to every anonymous GET it handles.
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def cached_view(request, *args, **kwargs):
+            if not _eligible(request):
+                return view(request, *args, **kwargs)
+            key = _entry_key(request)
+            entry, versions = _lookup(key)
+            if entry is not None:
+                response = _from_entry(request, entry)
+                response["X-Cache"] = "hit"
+                return response
+            # Everything the entry will be checked against is fixed before the view
+            # reads a row: the versions, and the next scheduled publish time.
+            started = timezone.now().timestamp()
+            unread = [
+                k for k in (CONTENT, *_known_depends.get(key, ())) if k not in versions
+            ]
+            if unread:
+                versions.update(_current_versions(unread))
+            next_publish = next_publish_time(versions[CONTENT])
+            request._cache_versions, request._cache_depends = versions, set()
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            if _storable(request, response):
+                _store(
+                    request,
+                    key,
+                    response,
+                    lists=lists,
+                    next_publish=next_publish,
+                    started=started,
+                )
+            response["X-Cache"] = "miss"
+            return response
+
+        return cached_view
+
+    return decorate if view is None else decorate(view)
+
+
+# Topic and author names appear on every list and article page and in the API, but
+# are edited apart from articles: their writes move the content version and the
+# versions of the articles that carry them (read before a delete clears the links).
+
+
+@receiver(post_save, sender=Topic, dispatch_uid="articles-cache-topic-save")
+@receiver(pre_delete, sender=Topic, dispatch_uid="articles-cache-topic-delete")
+@receiver(post_save, sender=Author, dispatch_uid="articles-cache-author-save")
+@receiver(pre_delete, sender=Author, dispatch_uid="articles-cache-author-delete")
+def taxonomy_written(sender, instance, **kwargs):
+    article_ids = list(instance.articles.values_list("pk", flat=True))
+    bump(CONTENT, *(article_key(pk) for pk in article_ids))
+
+
+@receiver(post_delete, sender=Article, dispatch_uid="articles-cache-article-delete")
+def article_deleted(sender, instance, **kwargs):
+    # The admin's delete view and bulk action delete without a service to call.
+    article_bump(instance.pk)
+
+
+def bench_floor(request):
+    """A constant tiny page: the benchmark's floor (routed only with NEWSROOM_BENCH)."""
+    return HttpResponse(b"ok\n", content_type="text/plain")

@@ -1,0 +1,412 @@
+"""The anonymous page cache: hits are cheap, every write shows at once, nothing leaks."""
+
+import io
+from datetime import timedelta
+
+import pytest
+import time_machine
+from allauth.account.models import EmailAddress
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from articles.models import Article, KeyFact
+from comments.models import Comment
+from tests.factories import make_article, make_author, make_topic, make_user
+
+pytestmark = pytest.mark.django_db
+
+API_LIST = "/api/v1/articles/"
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.NEWSROOM_PAGE_CACHE = True
+
+
+@pytest.fixture
+def topic():
+    return make_topic("Rivers")
+
+
+@pytest.fixture
+def author():
+    return make_author("Ada Quill")
+
+
+@pytest.fixture
+def article(topic, author):
+    return make_article(
+        title="Why the river flooded",
+        body="The levee failed at dawn.",
+        facts=2,
+        answers=1,
+        faqs=1,
+        topics=[topic],
+        authors=[author],
+    )
+
+
+@pytest.fixture
+def superuser_client(client):
+    client.force_login(make_user(role="superuser"))
+    return client
+
+
+def anon(url):
+    return Client().get(url)
+
+
+def api_detail(article):
+    return f"{API_LIST}{article.slug}/"
+
+
+def page_urls(article, topic, author):
+    return {
+        "home": reverse("articles:home"),
+        "article": article.get_absolute_url(),
+        "topic": topic.get_absolute_url(),
+        "author": author.get_absolute_url(),
+        "rss": reverse("articles:feed-rss"),
+        "atom": reverse("articles:feed-atom"),
+        "topic feed": reverse("articles:topic-feed-rss", kwargs={"slug": topic.slug}),
+        "sitemap": reverse("sitemap"),
+        "api list": API_LIST,
+        "api detail": api_detail(article),
+    }
+
+
+PAGES = [
+    "home",
+    "article",
+    "topic",
+    "author",
+    "rss",
+    "atom",
+    "topic feed",
+    "sitemap",
+    "api list",
+    "api detail",
+]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_second_anonymous_get_is_a_cache_hit_with_at_most_one_query(
+    page, article, topic, author, django_assert_max_num_queries
+):
+    url = page_urls(article, topic, author)[page]
+    first = anon(url)
+    assert first.status_code == 200
+    assert first["X-Cache"] == "miss"
+
+    with django_assert_max_num_queries(1):
+        second = anon(url)
+
+    assert second.status_code == 200
+    assert second["X-Cache"] == "hit"
+    assert second.content == first.content
+    for header in ("Content-Type", "ETag", "Last-Modified", "Cache-Control"):
+        assert second.get(header) == first.get(header)
+    assert "Cookie" in second["Vary"]
+
+
+@pytest.mark.parametrize("page", ["article", "home", "api detail"])
+def test_a_cached_entry_still_answers_if_none_match_with_304(
+    page, article, topic, author, django_assert_max_num_queries
+):
+    url = page_urls(article, topic, author)[page]
+    etag = anon(url)["ETag"]
+
+    with django_assert_max_num_queries(1):
+        response = Client().get(url, headers={"if-none-match": etag})
+
+    assert response.status_code == 304
+    assert response["X-Cache"] == "hit"
+    assert response["ETag"] == etag
+
+
+def test_anonymous_article_page_carries_no_csrf_token_or_cookie(article):
+    response = anon(article.get_absolute_url())
+    assert b"csrfmiddlewaretoken" not in response.content
+    assert not response.cookies
+    assert b"Sign in to leave a comment" in response.content
+
+
+# Invalidation: each write path shows at once.
+
+
+def test_editing_the_body_in_the_admin_shows_at_once(article, superuser_client):
+    from tests.articles.test_admin import change_url, form_data
+
+    url = article.get_absolute_url()
+    assert b"levee failed" in anon(url).content
+    anon(api_detail(article))
+    data = form_data(superuser_client.get(change_url(article)))
+    data["body"] = "The pumps stopped at noon."
+
+    response = superuser_client.post(change_url(article), data)
+
+    assert response.status_code == 302
+    page = anon(url)
+    assert page["X-Cache"] == "miss"
+    assert b"pumps stopped" in page.content
+    assert "pumps stopped" in anon(api_detail(article)).json()["body_html"]
+
+
+def test_editing_a_key_fact_in_the_admin_inline_shows_at_once(
+    article, superuser_client
+):
+    from tests.articles.test_admin import change_url, form_data, set_row
+
+    url = article.get_absolute_url()
+    assert b"Fact text 0." in anon(url).content
+    data = form_data(superuser_client.get(change_url(article)))
+    set_row(data, "key_facts", 0, text="Water rose two metres.")
+
+    assert superuser_client.post(change_url(article), data).status_code == 302
+
+    assert b"Water rose two metres." in anon(url).content
+    facts = anon(api_detail(article)).json()["key_facts"]
+    assert "Water rose two metres." in [fact["text"] for fact in facts]
+
+
+def test_publishing_with_the_admin_action_shows_on_every_list(
+    article, topic, superuser_client
+):
+    draft = make_article(title="A quiet draft", status="draft", topics=[topic])
+    lists = [reverse("articles:home"), topic.get_absolute_url(), API_LIST]
+    for url in lists:
+        assert b"A quiet draft" not in anon(url).content
+    assert anon(draft.get_absolute_url()).status_code == 404
+
+    superuser_client.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "publish_now", "_selected_action": [draft.pk]},
+    )
+
+    for url in lists:
+        assert b"A quiet draft" in anon(url).content, url
+    assert anon(draft.get_absolute_url()).status_code == 200
+
+
+def test_unpublishing_removes_the_page_and_its_list_entries_at_once(
+    article, superuser_client
+):
+    urls = [reverse("articles:home"), reverse("articles:feed-rss"), API_LIST]
+    for url in [*urls, article.get_absolute_url(), api_detail(article)]:
+        assert anon(url).status_code == 200
+
+    superuser_client.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "unpublish", "_selected_action": [article.pk]},
+    )
+
+    assert anon(article.get_absolute_url()).status_code == 404
+    assert anon(api_detail(article)).status_code == 404
+    for url in urls:
+        assert b"Why the river flooded" not in anon(url).content, url
+
+
+def test_deleting_in_the_admin_removes_the_page_at_once(article, superuser_client):
+    assert anon(article.get_absolute_url()).status_code == 200
+    assert anon(api_detail(article)).status_code == 200
+
+    superuser_client.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "delete_selected", "_selected_action": [article.pk], "post": "yes"},
+    )
+
+    assert anon(article.get_absolute_url()).status_code == 404
+    assert anon(api_detail(article)).status_code == 404
+    assert b"Why the river flooded" not in anon(reverse("articles:home")).content
+
+
+def test_an_api_patch_shows_on_the_page_and_the_api_at_once(article):
+    editor = make_user(role="editor")
+    writer_api = APIClient()
+    writer_api.force_authenticate(editor)
+    for url in (article.get_absolute_url(), api_detail(article), API_LIST):
+        anon(url)
+
+    response = writer_api.patch(
+        api_detail(article), {"dek": "Now with a new standfirst."}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert b"Now with a new standfirst." in anon(article.get_absolute_url()).content
+    assert anon(api_detail(article)).json()["dek"] == "Now with a new standfirst."
+    listed = anon(API_LIST).json()["results"]
+    assert listed[0]["dek"] == "Now with a new standfirst."
+
+
+def test_an_import_shows_on_home_and_in_the_feed_at_once(article, tmp_path):
+    anon(reverse("articles:home"))
+    anon(reverse("articles:feed-rss"))
+    document = tmp_path / "moon.md"
+    document.write_text(
+        "---\ntitle: Why the Moon gets a clock\nslug: moon-time\n---\n\n"
+        "## What happened\n\nAgencies agreed on a plan.\n",
+        encoding="utf-8",
+    )
+
+    call_command("import_explainer", str(document), "--publish", stdout=io.StringIO())
+
+    assert b"Why the Moon gets a clock" in anon(reverse("articles:home")).content
+    assert b"Why the Moon gets a clock" in anon(reverse("articles:feed-rss")).content
+
+
+def test_renaming_a_topic_shows_on_lists_and_the_api_at_once(
+    article, topic, superuser_client
+):
+    anon(reverse("articles:home"))
+    anon(api_detail(article))
+
+    superuser_client.post(
+        reverse("admin:articles_topic_change", args=[topic.pk]),
+        {"name": "Floods", "slug": topic.slug, "description": ""},
+    )
+
+    assert b"Floods" in anon(reverse("articles:home")).content
+    assert [t["name"] for t in anon(api_detail(article)).json()["topics"]] == ["Floods"]
+
+
+def verified_reader(**fields):
+    user = make_user(**fields)
+    EmailAddress.objects.create(
+        user=user, email=user.email, primary=True, verified=True
+    )
+    return user
+
+
+def test_a_new_comment_shows_on_the_page_and_in_the_api_count_at_once(article):
+    url = article.get_absolute_url()
+    assert b"Bridges need inspections" not in anon(url).content
+    assert anon(api_detail(article)).json()["comment_count"] == 0
+    assert anon(API_LIST).json()["results"][0]["comment_count"] == 0
+    reader = Client()
+    reader.force_login(verified_reader(display_name="Ben"))
+
+    reader.post(
+        reverse("comments:post", kwargs={"slug": article.slug}),
+        {"body": "Bridges need inspections."},
+    )
+
+    page = anon(url)
+    assert page["X-Cache"] == "miss"
+    assert b"Bridges need inspections" in page.content
+    assert anon(api_detail(article)).json()["comment_count"] == 1
+    assert anon(API_LIST).json()["results"][0]["comment_count"] == 1
+
+
+def test_a_comment_hidden_by_a_moderator_disappears_at_once(article, superuser_client):
+    reader = Client()
+    reader.force_login(verified_reader())
+    reader.post(
+        reverse("comments:post", kwargs={"slug": article.slug}),
+        {"body": "Buy cheap watches here."},
+    )
+    url = article.get_absolute_url()
+    assert b"Buy cheap watches" in anon(url).content
+    comment = Comment.objects.get()
+
+    superuser_client.post(
+        reverse("admin:comments_comment_changelist"),
+        {"action": "hide", "_selected_action": [comment.pk]},
+    )
+
+    assert b"Buy cheap watches" not in anon(url).content
+
+
+def test_a_scheduled_explainer_appears_at_its_time_without_any_job(article, topic):
+    moment = timezone.now() + timedelta(hours=2)
+    make_article(title="Tomorrow's explainer", publish_at=moment, topics=[topic])
+    urls = [
+        reverse("articles:home"),
+        topic.get_absolute_url(),
+        reverse("articles:feed-rss"),
+        API_LIST,
+    ]
+    for url in urls:
+        assert b"Tomorrow's explainer" not in anon(url).content
+        assert anon(url)["X-Cache"] == "hit"
+
+    with time_machine.travel(moment - timedelta(seconds=1)):
+        for url in urls:
+            assert b"Tomorrow's explainer" not in anon(url).content
+    with time_machine.travel(moment + timedelta(seconds=1)):
+        for url in urls:
+            response = anon(url)
+            assert b"Tomorrow" in response.content, url
+
+
+# Nothing per-user reaches the shared cache.
+
+
+def test_a_signed_in_readers_page_never_reaches_anonymous_readers(article):
+    reader = verified_reader(display_name="Carol Pending")
+    article.comments_mode = Article.CommentsMode.PREMODERATED
+    article.save()
+    signed_in = Client()
+    signed_in.force_login(reader)
+    signed_in.post(
+        reverse("comments:post", kwargs={"slug": article.slug}),
+        {"body": "Waiting for a moderator."},
+    )
+    url = article.get_absolute_url()
+
+    own = signed_in.get(url)
+    again = signed_in.get(url)
+
+    assert b"Waiting for a moderator." in own.content
+    assert "X-Cache" not in own and "X-Cache" not in again
+    assert "private" in own["Cache-Control"]
+    public = anon(url)
+    assert public["X-Cache"] == "miss"
+    for private_bit in (b"Waiting for a moderator.", b"Sign out", b"csrfmiddleware"):
+        assert private_bit not in public.content
+    assert anon(url)["X-Cache"] == "hit"
+
+
+def test_a_staff_edit_link_never_reaches_anonymous_readers(article):
+    staff = Client()
+    staff.force_login(make_user(role="editor"))
+    home = reverse("articles:home")
+
+    assert b"Newsroom admin" in staff.get(home).content
+
+    assert b"Newsroom admin" not in anon(home).content
+    assert b"Newsroom admin" not in anon(home).content
+
+
+def test_a_staff_draft_preview_is_never_cached(article):
+    draft = make_article(title="Embargoed story", status="draft", facts=1)
+    staff = Client()
+    staff.force_login(make_user(role="editor"))
+    preview = reverse("articles:preview", args=[draft.pk])
+
+    response = staff.get(preview)
+
+    assert response.status_code == 200 and b"Embargoed story" in response.content
+    assert "X-Cache" not in response
+    assert anon(preview).status_code == 404
+    assert anon(draft.get_absolute_url()).status_code == 404
+    assert b"Embargoed story" not in anon(reverse("articles:home")).content
+    KeyFact.objects.filter(article=draft).update(text="changed")
+    assert b"changed" in staff.get(preview).content
+
+
+def test_the_bench_floor_and_cache_bypass_exist_only_when_switched_on(
+    article, settings
+):
+    url = article.get_absolute_url()
+    anon(url)
+    assert anon("/bench/floor").status_code == 404
+
+    ignored = Client().get(url, headers={"x-bench-no-cache": "1"})
+    assert ignored["X-Cache"] == "hit"
+
+    settings.NEWSROOM_BENCH = True
+    bypassed = Client().get(url, headers={"x-bench-no-cache": "1"})
+    assert bypassed.status_code == 200 and "X-Cache" not in bypassed
