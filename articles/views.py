@@ -24,10 +24,10 @@ from comments.views import comments_region
 
 from .cache import cache_anonymous, content_state, depend_on_article
 from .models import Article, Author, KeyFact, Topic
+from .queries import attach_annotations
 
 PAGE_SIZE = 12
 RELATED_LIMIT = 4
-ANNOTATIONS = ("authors", "topics", "key_facts", "quick_answers", "faqs", "corrections")
 
 
 def _fact_count():
@@ -156,7 +156,8 @@ class ArticleContextMixin:
 
     def get_context_data(self, **kwargs):
         article = self.object
-        prefetch_related_objects([article], *ANNOTATIONS)
+        prefetch_related_objects([article], "authors", "topics")
+        attach_annotations([article])
         topic_ids = [topic.pk for topic in article.topics.all()]
         related = []
         if topic_ids:

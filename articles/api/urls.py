@@ -21,5 +21,5 @@ urlpatterns = [
     # Reader comments: /api/v1/articles/<slug>/comments/ and /api/v1/comments/<id>/.
     path("v1/", include(comments.api)),
     # Anything else under /api/ (with its slash appended) is a JSON 404.
-    re_path(r"^.*/$", exceptions.not_found),
+    re_path(r"^[\s\S]*/$", exceptions.not_found),
 ]

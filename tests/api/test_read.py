@@ -268,8 +268,8 @@ def _populate(n_articles, n_items):
 def test_list_query_count_is_fixed(api, django_assert_num_queries, n_articles, n_items):
     _populate(n_articles, n_items)
 
-    # count, page, authors, topics, corrections, all annotations (one UNION)
-    with django_assert_num_queries(6):
+    # count, page, authors, topics, all annotations and corrections (one UNION)
+    with django_assert_num_queries(5):
         response = api.get(LIST)
     assert len(response.json()["results"]) == min(n_articles, 20)
     assert len(response.json()["results"][0]["faqs"]) == n_items
@@ -280,7 +280,7 @@ def test_detail_query_count_is_fixed(api, django_assert_num_queries, n_items):
     _populate(1, n_items)
     slug = Article.objects.get().slug
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = api.get(detail(slug))
     assert len(response.json()["key_facts"]) == n_items
 

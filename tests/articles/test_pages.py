@@ -647,9 +647,9 @@ def test_article_page_query_count_does_not_grow_with_content(
         authors=authors,
     )
 
-    # The article row with its validators, six annotation lists, related explainers,
-    # the comment thread.
-    with django_assert_num_queries(9):
+    # The article, authors, topics, one UNION for facts/answers/FAQ/corrections,
+    # related explainers, the comment thread.
+    with django_assert_num_queries(6):
         response = client.get(article.get_absolute_url())
     assert response.status_code == 200
     with django_assert_num_queries(1):
