@@ -147,6 +147,14 @@ def test_reader_goes_from_home_to_an_explainer_and_follows_its_links(
     page.wait_for_url("**/topics/housing/")
     assert_no_serious_violations(page, "topic")
     screenshot(page, "topic-desktop")
+
+    # Search finds the explainer and marks the matched word in its snippet.
+    page.goto(f"{live_server.url}/search/?q=tenants")
+    result = page.get_by_role("link", name=explainer.title)
+    assert result.is_visible()
+    assert page.locator("mark").first.inner_text().lower() == "tenants"
+    assert_no_serious_violations(page, "search")
+    screenshot(page, "search-desktop")
     page.close()
 
 
