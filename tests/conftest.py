@@ -36,6 +36,40 @@ def chromium_path():
     return CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
 
 
+# Debian's Chromium, headless, with nothing reaching outside this machine.
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser(chromium_path, monkeypatch):
+    """Chromium driven by Playwright's sync API (never a browser Playwright downloads)."""
+    from playwright.sync_api import sync_playwright
+
+    # The sync API runs an event loop in this thread; the ORM calls the tests and the
+    # live server make are still plain synchronous ones.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium_path, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def browser_page(browser):
+    page = browser.new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
 @pytest.fixture
 def editor(db):
     return factories.make_user(role="editor")

@@ -691,31 +691,22 @@ def test_editor_adds_a_topic_with_a_slug(editor_client):
 
 
 @pytest.fixture
-def admin_page(chromium_path, live_server, editor, client, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop; the live server's ORM calls come
-    # from plain threads, which Django cannot tell apart.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def admin_page(browser, live_server, editor, client):
     client.force_login(editor)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path, args=["--headless=new", "--no-sandbox"]
-        )
-        context = browser.new_context()
-        context.add_cookies(
-            [
-                {
-                    "name": "sessionid",
-                    "value": client.cookies["sessionid"].value,
-                    "url": live_server.url,
-                }
-            ]
-        )
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
+    context = browser.new_context()
+    context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": client.cookies["sessionid"].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
 
 
 @pytest.mark.browser

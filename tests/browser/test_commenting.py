@@ -1,6 +1,5 @@
 """A new reader signs up, verifies their address, signs in and comments, in Chromium."""
 
-import os
 import re
 
 import pytest
@@ -11,33 +10,8 @@ from tests.factories import make_article
 
 pytestmark = pytest.mark.browser
 
-# Playwright's sync API runs an event loop; the live server's ORM calls come from
-# plain threads, which Django cannot tell apart.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 PASSWORD = "river-lantern-quietly-917"
-
-
-@pytest.fixture
-def browser_page(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
 
 
 def serious_violations(page, context=None):

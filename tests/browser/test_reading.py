@@ -1,6 +1,5 @@
 """A reader's path through the site in headless Chromium, with axe-core checks."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -9,19 +8,8 @@ from tests.factories import make_article, make_author, make_topic
 
 pytestmark = pytest.mark.browser
 
-# Playwright's sync API runs an event loop; the live server's ORM calls are still
-# made from plain threads, which Django cannot tell apart.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
 
@@ -75,18 +63,6 @@ def explainer(db):
         source_title="Council minutes, rent cap vote",
         source_publisher="City Council",
     )
-
-
-@pytest.fixture
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 def assert_no_serious_violations(page, name):

@@ -1,40 +1,11 @@
 """Every kind of page works under the Content Security Policy, checked in Chromium."""
 
-import os
-
 import pytest
 import reversion
 
 from tests.factories import PASSWORD, make_article, make_author, make_topic
 
 pytestmark = pytest.mark.browser
-
-# Playwright's sync API runs an event loop; the live server's ORM calls come from
-# plain threads, which Django cannot tell apart.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def browser_page(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
 
 
 def test_no_csp_violations_on_reader_admin_and_embed_pages(
