@@ -165,6 +165,8 @@ class ArticleContextMixin:
                 Article.objects.published()
                 .filter(topics__in=topic_ids)
                 .exclude(pk=article.pk)
+                # Only what the related cards show: the bodies stay in the database.
+                .only("slug", "title", "dek", "publish_at")
                 .distinct()[:RELATED_LIMIT]
             )
         return super().get_context_data(

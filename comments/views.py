@@ -74,7 +74,8 @@ def comments_region(request, article):
         "order": order,
         "open": article.comments_open,
         "premoderated": article.comments_mode == Article.CommentsMode.PREMODERATED,
-        "form": CommentForm(),
+        # Only signed-in readers get a form (compose.html, actions.html).
+        "form": CommentForm() if user.is_authenticated else None,
         "flagged": flagged,
         "login_url": f"{reverse('account_login')}?next={quote(article_url)}%23comments",
         "signup_url": f"{reverse('account_signup')}?next={quote(article_url)}%23comments",

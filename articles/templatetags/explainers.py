@@ -3,6 +3,7 @@
 import html
 import json
 import math
+from functools import lru_cache
 from html.parser import HTMLParser
 
 from django import template
@@ -47,23 +48,43 @@ class _HeadingCollector(HTMLParser):
             self._current[1].append(data)
 
 
+# Parsing stored HTML is the slow part of an uncached page, and its result depends
+# on the text alone: these are remembered per process, keyed by the text itself, so
+# an edit (new text) is never served a stale answer.
+TEXT_MEMO_SIZE = 512
+
+
+@lru_cache(maxsize=TEXT_MEMO_SIZE)
+def _headings(body_html):
+    collector = _HeadingCollector()
+    collector.feed(body_html)
+    collector.close()
+    return tuple(collector.headings)
+
+
 @register.simple_tag
 def table_of_contents(body_html):
     """The body's H2 sections as [{"id", "text"}], read from the stored HTML."""
-    collector = _HeadingCollector()
-    collector.feed(body_html or "")
-    collector.close()
-    return collector.headings
+    return [dict(heading) for heading in _headings(body_html or "")]
+
+
+@lru_cache(maxsize=TEXT_MEMO_SIZE)
+def _plain_text(fragment):
+    return " ".join(html.unescape(strip_tags(fragment)).split())
 
 
 def plain_text(fragment):
-    return " ".join(html.unescape(strip_tags(fragment or "")).split())
+    return _plain_text(fragment or "")
+
+
+@lru_cache(maxsize=TEXT_MEMO_SIZE)
+def _reading_minutes(body_html):
+    return max(1, math.ceil(len(_plain_text(body_html).split()) / WORDS_PER_MINUTE))
 
 
 @register.filter
 def reading_minutes(article):
-    words = len(plain_text(article.body_html).split())
-    return max(1, math.ceil(words / WORDS_PER_MINUTE))
+    return _reading_minutes(article.body_html or "")
 
 
 @register.filter
