@@ -540,9 +540,7 @@ class ArticleAdmin(CompareVersionAdmin):
             if skip(article):
                 continue
             try:
-                with transaction.atomic():
-                    change(article)
-                    services.article_changed(article)
+                change(article)
             except PermissionDenied as exc:
                 refused.append((article.title, str(exc)))
             except ValidationError as exc:

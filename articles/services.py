@@ -56,6 +56,7 @@ def article_set_status(
         reversion.set_comment(
             comment or f"Status set to {article.get_status_display()}."
         )
+    article_changed(article)
     return article
 
 
