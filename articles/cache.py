@@ -33,7 +33,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 
 from .models import Article, Author, Topic
@@ -45,7 +45,8 @@ SCHEDULE = "content:next-publish"
 ENTRY_PREFIX = "response:"
 # Entries are exact until a version moves, so the lifetime only bounds memory use.
 MAX_AGE = 60 * 60
-# Honoured only where the bench floor is switched on (scripts/bench.py): render anew.
+# Honoured only where the bench floor is switched on (scripts/bench.py): "page" skips
+# the page cache but keeps the parts cache (articles/fragments.py), "all" skips both.
 BYPASS_HEADER = "HTTP_X_BENCH_NO_CACHE"
 CACHED_HEADERS_SKIP = {"set-cookie", "x-cache"}
 
@@ -122,13 +123,26 @@ def next_publish_time(content_version):
     return _remember_next_publish(content_version)
 
 
-def content_state():
+def content_state(request=None):
     """(content version, next scheduled publish time): changes with anything public.
 
-    No query unless a scheduled time has just passed or the cache was emptied.
+    No query unless a scheduled time has just passed or the cache was emptied, and
+    no cache read either when cache_anonymous already read both for `request`.
     """
+    request = getattr(request, "_request", request)  # DRF wraps Django's request
+    if hasattr(request, "_cache_next_publish"):
+        return request._cache_versions[CONTENT], request._cache_next_publish
     version = _current_versions([CONTENT])[CONTENT]
     return version, next_publish_time(version)
+
+
+def thread_version(request, article_id) -> str:
+    """The version of an article's comment thread, as read for `request` if it was."""
+    versions = shared_versions(request)
+    key = comments_key(article_id)
+    if versions is None or key not in versions:
+        return str(cache.get(key, "0"))
+    return str(versions[key])
 
 
 def _remember_next_publish(content_version):
@@ -173,9 +187,30 @@ def _eligible(request) -> bool:
         return False
     if request.method != "GET" or "HTTP_AUTHORIZATION" in request.META:
         return False
-    if settings.NEWSROOM_BENCH and BYPASS_HEADER in request.META:
+    if _bypass(request) == "all":
         return False
+    return _anonymous(request)
+
+
+def _anonymous(request) -> bool:
+    # Without a session cookie nobody is signed in (an Authorization header was
+    # ruled out above), and the session and user need not be loaded to know it.
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return True
     return not request.user.is_authenticated
+
+
+def _bypass(request):
+    return settings.NEWSROOM_BENCH and request.META.get(BYPASS_HEADER)
+
+
+def shared_versions(request):
+    """The versions read for this anonymous request, or None where nothing is shared.
+
+    Parts of a page may be kept in the cache under these (articles/fragments.py).
+    """
+    request = getattr(request, "_request", request)
+    return getattr(request, "_cache_versions", None)
 
 
 def _storable(request, response) -> bool:
@@ -209,6 +244,17 @@ def _from_entry(request, entry):
 # reads the entry and its versions in one round trip. Only a hint; always checked.
 _known_depends = {}
 KNOWN_DEPENDS_LIMIT = 10_000
+# Entries this process has served or stored lately. Such an entry is served under the
+# same rule as the shared one (every version it records is current), so a hit on it
+# reads only the small version keys from the cache, not the 40 kB page again.
+_recent_entries = {}
+RECENT_ENTRIES_LIMIT = 256
+
+
+def _valid(entry, found) -> bool:
+    return timezone.now().timestamp() < entry["valid_until"] and all(
+        found.get(k) == version for k, version in entry["versions"].items()
+    )
 
 
 def _lookup(key):
@@ -218,17 +264,36 @@ def _lookup(key):
     saw the entry need, so a miss starts from versions read before its view runs.
     """
     hint = _known_depends.get(key, ())
-    found = cache.get_many([key, CONTENT, *hint])
-    entry = found.pop(key, None)
-    if entry is None or timezone.now().timestamp() >= entry["valid_until"]:
+    recent = _recent_entries.get(key)
+    if recent is not None:
+        found = cache.get_many([CONTENT, *hint])
+        if _valid(recent, found):
+            return recent, found
+        _forget_entry(key)
+        entry = cache.get(key)
+    else:
+        found = cache.get_many([key, CONTENT, *hint])
+        entry = found.pop(key, None)
+    if entry is None:
         return None, found
     wanted = entry["versions"]
     if not wanted.keys() <= found.keys():
         _remember_depends(key, wanted)
         found.update(cache.get_many([k for k in wanted if k not in found]))
-    if any(found.get(k) != version for k, version in wanted.items()):
+    if not _valid(entry, found):
         return None, found
+    _remember_entry(key, entry)
     return entry, found
+
+
+def _forget_entry(key):
+    _recent_entries.pop(key, None)
+
+
+def _remember_entry(key, entry):
+    if len(_recent_entries) >= RECENT_ENTRIES_LIMIT:
+        _recent_entries.clear()
+    _recent_entries[key] = entry
 
 
 def _remember_depends(key, keys):
@@ -262,6 +327,7 @@ def _store(request, key, response, *, lists, next_publish, started):
         "valid_until": valid_until,
     }
     cache.set(key, entry, timeout=lifetime)
+    _remember_entry(key, entry)
 
 
 def cache_anonymous(view=None, *, lists=True):
@@ -279,7 +345,10 @@ def cache_anonymous(view=None, *, lists=True):
             if not _eligible(request):
                 return view(request, *args, **kwargs)
             key = _entry_key(request)
-            entry, versions = _lookup(key)
+            if _bypass(request):
+                entry, versions = None, {}
+            else:
+                entry, versions = _lookup(key)
             if entry is not None:
                 response = _from_entry(request, entry)
                 response["X-Cache"] = "hit"
@@ -294,10 +363,14 @@ def cache_anonymous(view=None, *, lists=True):
                 versions.update(_current_versions(unread))
             next_publish = next_publish_time(versions[CONTENT])
             request._cache_versions, request._cache_depends = versions, set()
+            request._cache_next_publish = next_publish
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
-            if _storable(request, response):
+            # Signed-in readers get other answers, so shared caches must know that
+            # a hit (which never touches the session) varies on the cookie too.
+            patch_vary_headers(response, ("Cookie",))
+            if _storable(request, response) and not _bypass(request):
                 _store(
                     request,
                     key,

@@ -6,7 +6,7 @@ a single cheap query (kept for reuse by the page itself), so a 304 costs one que
 
 import hashlib
 
-from django.db.models import Count, Max, OuterRef, Subquery, prefetch_related_objects
+from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -19,15 +19,16 @@ from django.utils.cache import (
 from django.utils.http import http_date, quote_etag
 from django.views.generic import DetailView, ListView
 
-from comments.services import comments_version
-from comments.views import comments_region
-
-from .cache import cache_anonymous, content_state, depend_on_article
+from .cache import (
+    cache_anonymous,
+    content_state,
+    depend_on_article,
+    thread_version,
+)
+from .fragments import explainer_parts, published_explainer
 from .models import Article, Author, KeyFact, Topic
-from .queries import attach_annotations
 
 PAGE_SIZE = 12
-RELATED_LIMIT = 4
 
 
 def _fact_count():
@@ -149,31 +150,22 @@ class AuthorView(ArticleListMixin, ListView):
 
 
 class ArticleContextMixin:
-    """Load an explainer's annotations and related explainers in fixed queries."""
+    """The explainer page from its parts (articles/fragments.py), in fixed queries."""
 
     template_name = "articles/article_detail.html"
     context_object_name = "article"
+    # Whether anonymous readers may share cached parts (never for the staff preview).
+    shareable = True
+    next_publish = None
 
     def get_context_data(self, **kwargs):
-        article = self.object
-        prefetch_related_objects([article], "authors", "topics")
-        attach_annotations([article])
-        topic_ids = [topic.pk for topic in article.topics.all()]
-        related = []
-        if topic_ids:
-            related = list(
-                Article.objects.published()
-                .filter(topics__in=topic_ids)
-                .exclude(pk=article.pk)
-                # Only what the related cards show: the bodies stay in the database.
-                .only("slug", "title", "dek", "publish_at")
-                .distinct()[:RELATED_LIMIT]
-            )
-        return super().get_context_data(
-            related=related,
-            comments_region=comments_region(self.request, article),
-            **kwargs,
+        parts = explainer_parts(
+            self.request,
+            self.object,
+            next_publish=self.next_publish,
+            shareable=self.shareable,
         )
+        return super().get_context_data(parts=parts, **kwargs)
 
 
 class ArticleDetailView(ArticleContextMixin, ConditionalPageMixin, DetailView):
@@ -182,17 +174,17 @@ class ArticleDetailView(ArticleContextMixin, ConditionalPageMixin, DetailView):
         # elsewhere changes the ETag too: the site's content version moves on every
         # write, and the next scheduled time moves on once it has passed. Both come
         # from the cache, so the one query stays cheap however many explainers exist.
-        self.object = get_object_or_404(
-            Article.objects.published(), slug=self.kwargs["slug"]
-        )
+        self.object = published_explainer(self.request, self.kwargs["slug"])
         article = self.object
         depend_on_article(self.request, article.pk, comments=True)
+        content_version, self.next_publish = content_state(self.request)
         parts = [
             article.pk,
             article.updated_at.isoformat(),
-            *content_state(),
+            content_version,
+            self.next_publish,
             # The comments region changes without the article row changing.
-            comments_version(article.pk),
+            thread_version(self.request, article.pk),
             self.request.GET.get("comments", ""),
         ]
         return parts, max(article.updated_at, article.publish_at)
@@ -205,6 +197,7 @@ class ArticlePreviewView(ArticleContextMixin, DetailView):
     """Any explainer, in any state, as readers would see it: staff editors only."""
 
     queryset = Article.objects.all()
+    shareable = False
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user

@@ -1,7 +1,8 @@
 """Cache invalidation, and allauth's email-confirmed signal (allauth cannot call us)."""
 
 from allauth.account.signals import email_confirmed
-from django.db.models.signals import post_delete, post_save
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from .models import Comment, Flag
@@ -21,6 +22,29 @@ def flag_written(sender, instance, **kwargs):
         .first()
     )
     if article_id is not None:
+        comments_changed(article_id)
+
+
+# What a comment card shows of its author: the public name and the staff badge.
+AUTHOR_FIELDS_SHOWN = {"display_name", "username", "is_staff"}
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="comments-author")
+@receiver(pre_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="comments-gone")
+def comment_author_written(sender, instance, update_fields=None, **kwargs):
+    """A renamed, promoted or deleted author changes every thread they wrote in.
+
+    Deleting sets the comments' author to null without saving them, so the threads
+    are found before the rows go. A sign-in only saves last_login: nothing to do.
+    """
+    if update_fields is not None and not AUTHOR_FIELDS_SHOWN & set(update_fields):
+        return
+    threads = (
+        Comment.objects.filter(author=instance.pk)
+        .values_list("article_id", flat=True)
+        .distinct()
+    )
+    for article_id in threads:
         comments_changed(article_id)
 
 

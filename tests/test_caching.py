@@ -300,6 +300,59 @@ def test_a_new_comment_shows_on_the_page_and_in_the_api_count_at_once(article):
     assert anon(API_LIST).json()["results"][0]["comment_count"] == 1
 
 
+def commented(article, name):
+    author = verified_reader(display_name=name)
+    reader = Client()
+    reader.force_login(author)
+    reader.post(
+        reverse("comments:post", kwargs={"slug": article.slug}),
+        {"body": "Bridges need inspections."},
+    )
+    return author
+
+
+def test_a_renamed_commenter_shows_under_the_new_name_at_once(article):
+    author = commented(article, "Ben Before")
+    url = article.get_absolute_url()
+    assert b"Ben Before" in anon(url).content
+    assert anon(url)["X-Cache"] == "hit"
+
+    author.display_name = "Ben After"
+    author.save()  # what the admin's user form and any future profile page call
+
+    page = anon(url)
+    assert page["X-Cache"] == "miss"
+    assert b"Ben After" in page.content and b"Ben Before" not in page.content
+    assert b"Ben After" in anon(f"{url}?comments=newest").content
+
+
+def test_a_sign_in_saving_last_login_keeps_the_page_cached(article):
+    author = commented(article, "Ben Steady")
+    url = article.get_absolute_url()
+    anon(url)
+    before = author.last_login
+    Client().force_login(author)  # a sign-in saves last_login, nothing shown
+
+    author.refresh_from_db()
+    assert author.last_login != before
+
+    assert anon(url)["X-Cache"] == "hit"
+
+
+def test_deleting_a_commenter_in_the_admin_shows_at_once(article, superuser_client):
+    author = commented(article, "Gone Soon")
+    url = article.get_absolute_url()
+    assert b"Gone Soon" in anon(url).content
+
+    response = superuser_client.post(
+        reverse("admin:accounts_user_delete", args=[author.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    page = anon(url).content
+    assert b"Gone Soon" not in page and b"[deleted user]" in page
+
+
 def test_a_comment_hidden_by_a_moderator_disappears_at_once(article, superuser_client):
     reader = Client()
     reader.force_login(verified_reader())
@@ -398,15 +451,35 @@ def test_a_staff_draft_preview_is_never_cached(article):
 
 
 def test_the_bench_floor_and_cache_bypass_exist_only_when_switched_on(
-    article, settings
+    article, topic, settings
 ):
     url = article.get_absolute_url()
-    anon(url)
+    first = anon(url)
     assert anon("/bench/floor").status_code == 404
+    # An edit that skips every write path moves no version: it shows only where
+    # the page is built from the database rather than from anything cached.
+    KeyFact.objects.filter(article=article).update(text="Changed quietly.")
 
-    ignored = Client().get(url, headers={"x-bench-no-cache": "1"})
-    assert ignored["X-Cache"] == "hit"
+    for value in ("page", "all"):
+        ignored = Client().get(url, headers={"x-bench-no-cache": value})
+        assert ignored["X-Cache"] == "hit"
+        assert ignored.content == first.content
 
     settings.NEWSROOM_BENCH = True
-    bypassed = Client().get(url, headers={"x-bench-no-cache": "1"})
-    assert bypassed.status_code == 200 and "X-Cache" not in bypassed
+    # "page": the page cache is neither read nor filled, the page's parts are used.
+    from_parts = Client().get(url, headers={"x-bench-no-cache": "page"})
+    assert from_parts.status_code == 200 and from_parts["X-Cache"] == "miss"
+    assert b"Changed quietly." not in from_parts.content
+    assert b"Fact text 0." in from_parts.content
+    # "all": nothing cached is read, so the quiet edit shows.
+    uncached = Client().get(url, headers={"x-bench-no-cache": "all"})
+    assert uncached.status_code == 200 and "X-Cache" not in uncached
+    assert b"Changed quietly." in uncached.content
+
+    # Neither fills the page cache: a page never requested without the header
+    # is still a miss on its first plain GET.
+    for value in ("page", "all"):
+        url = make_article(topics=[topic]).get_absolute_url()
+        assert Client().get(url, headers={"x-bench-no-cache": value}).status_code == 200
+        assert anon(url)["X-Cache"] == "miss"
+        assert anon(url)["X-Cache"] == "hit"

@@ -1,0 +1,141 @@
+"""The explainer page in four parts, each rendered once per version of what it shows.
+
+A page-cache miss (articles/cache.py) usually follows a single write: a new comment,
+an edit, another explainer published. Rendering the whole page again for it would
+redo the parts nothing touched, so for anonymous readers each part is kept in the
+cache under the versions it was built from:
+
+- ``meta`` (Open Graph, JSON-LD) and ``article`` (the story and its annotations):
+  the article's own version, which every write to it, its annotations, topics or
+  authors moves;
+- ``related``: the site's content version and the next scheduled publish time, so
+  an explainer appearing on schedule shows up in the list without any write;
+- ``comments``: the thread's version and the article's (comments open or closed).
+
+The versions are the ones cache_anonymous read before the view touched a row, so a
+part built while a write lands is stored under versions that are already old and
+is never served. Signed-in readers and the staff preview never use or fill these
+entries: their comments region is their own, and a preview may show a draft.
+"""
+
+import hashlib
+
+from django.core.cache import cache
+from django.db.models import prefetch_related_objects
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from comments.views import comments_region
+
+from .cache import (
+    CONTENT,
+    MAX_AGE,
+    article_key,
+    comments_key,
+    depend_on_article,
+    shared_versions,
+)
+from .models import Article
+from .queries import attach_annotations
+
+RELATED_LIMIT = 4
+PART_TEMPLATES = {
+    "meta": "articles/_explainer_meta.html",
+    "article": "articles/_explainer.html",
+    "related": "articles/_related.html",
+    "comments": "comments/region.html",
+}
+PREFIX = "part:"
+ROW_PREFIX = "row:explainer:"
+
+
+def published_explainer(request, slug):
+    """The published explainer at `slug`, or Http404; from the cache where it may be.
+
+    The row is kept with the article version read before it was queried, and used
+    only while that version holds: every write to the article moves it (publishing,
+    unpublishing, a new slug, deleting). So a page-cache miss for an explainer that
+    is already known costs no query. The first miss only learns which article the
+    slug names, so that the next one can read its version before the query.
+    """
+    versions = shared_versions(request)
+    if versions is None:
+        return get_object_or_404(Article.objects.published(), slug=slug)
+    key = ROW_PREFIX + hashlib.blake2b(slug.encode(), digest_size=16).hexdigest()
+    entry = cache.get(key)
+    if entry is not None:
+        pk, version, article = entry
+        depend_on_article(request, pk, comments=True)  # read now, before any query
+        if version is not None and versions[article_key(pk)] == version:
+            return article
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    # Present only if read before the query above, so the row is at least as new.
+    version = versions.get(article_key(article.pk))
+    cache.set(
+        key, (article.pk, version, article if version is not None else None), MAX_AGE
+    )
+    return article
+
+
+def related_explainers(article):
+    topic_ids = [topic.pk for topic in article.topics.all()]
+    if not topic_ids:
+        return []
+    return list(
+        Article.objects.published()
+        .filter(topics__in=topic_ids)
+        .exclude(pk=article.pk)
+        # Only what the related cards show: the bodies stay in the database.
+        .only("slug", "title", "dek", "publish_at")
+        .distinct()[:RELATED_LIMIT]
+    )
+
+
+def _keys(request, article, versions, next_publish):
+    site = f"{request.scheme}://{request.get_host()}"
+    own = versions[article_key(article.pk)]
+    order = request.GET.get("comments", "")
+    return {
+        "meta": f"{PREFIX}meta:{article.pk}:{own}:{site}",
+        "article": f"{PREFIX}article:{article.pk}:{own}:{site}",
+        "related": f"{PREFIX}related:{article.pk}:{versions[CONTENT]}:"
+        f"{next_publish.timestamp() if next_publish else '-'}:{site}",
+        "comments": f"{PREFIX}comments:{article.pk}:{own}:"
+        f"{versions[comments_key(article.pk)]}:{order}:{site}",
+    }
+
+
+def explainer_parts(request, article, *, next_publish=None, shareable=True):
+    """{part name: HTML} for the explainer page, from the cache where it may be.
+
+    On a miss the parts that are missing are built with the queries they need
+    (authors and topics, then one UNION for the annotations, the related list,
+    the thread) and stored together in one round trip.
+    """
+    versions = shared_versions(request) if shareable else None
+    if versions is not None:
+        depend_on_article(request, article.pk, comments=True)
+    keys = _keys(request, article, versions, next_publish) if versions else {}
+    found = cache.get_many(keys.values()) if keys else {}
+    parts = {name: found.get(key) for name, key in keys.items()}
+    missing = [name for name in PART_TEMPLATES if parts.get(name) is None]
+    if missing:
+        context = {"article": article}
+        if {"meta", "article", "related"} & set(missing):
+            prefetch_related_objects([article], "authors", "topics")
+        if {"meta", "article"} & set(missing):
+            attach_annotations([article])
+        if "related" in missing:
+            context["related"] = related_explainers(article)
+        if "comments" in missing:
+            context["comments_region"] = comments_region(request, article)
+        built = {
+            name: render_to_string(PART_TEMPLATES[name], context, request)
+            for name in missing
+        }
+        if keys:
+            cache.set_many({keys[name]: built[name] for name in missing}, MAX_AGE)
+        parts.update(built)
+    # Every part is our own template's output: escaped there, sanitized on save.
+    return {name: mark_safe(html) for name, html in parts.items()}
