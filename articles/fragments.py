@@ -26,7 +26,7 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from comments.views import comments_region
+from comments.views import NEWEST, comments_region
 
 from .cache import (
     CONTENT,
@@ -95,7 +95,8 @@ def related_explainers(article):
 def _keys(request, article, versions, next_publish):
     site = f"{request.scheme}://{request.get_host()}"
     own = versions[article_key(article.pk)]
-    order = request.GET.get("comments", "")
+    # Only the two orders the region knows; anything else shows the oldest first.
+    order = NEWEST if request.GET.get("comments") == NEWEST else "oldest"
     return {
         "meta": f"{PREFIX}meta:{article.pk}:{own}:{site}",
         "article": f"{PREFIX}article:{article.pk}:{own}:{site}",
@@ -116,14 +117,18 @@ def explainer_parts(request, article, *, next_publish=None, shareable=True):
     versions = shared_versions(request) if shareable else None
     if versions is not None:
         depend_on_article(request, article.pk, comments=True)
-    keys = _keys(request, article, versions, next_publish) if versions else {}
+    keys = {}
+    if versions is not None:
+        keys = _keys(request, article, versions, next_publish)
     found = cache.get_many(keys.values()) if keys else {}
     parts = {name: found.get(key) for name, key in keys.items()}
     missing = [name for name in PART_TEMPLATES if parts.get(name) is None]
     if missing:
         context = {"article": article}
-        if {"meta", "article", "related"} & set(missing):
+        if {"meta", "article"} & set(missing):
             prefetch_related_objects([article], "authors", "topics")
+        elif "related" in missing:
+            prefetch_related_objects([article], "topics")
         if {"meta", "article"} & set(missing):
             attach_annotations([article])
         if "related" in missing:
