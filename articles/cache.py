@@ -49,6 +49,8 @@ MAX_AGE = 60 * 60
 # the page cache but keeps the parts cache (articles/fragments.py), "all" skips both.
 BYPASS_HEADER = "HTTP_X_BENCH_NO_CACHE"
 CACHED_HEADERS_SKIP = {"set-cookie", "x-cache"}
+# django.contrib.messages' cookie: a reader who has one has something to be shown.
+MESSAGES_COOKIE = "messages"
 
 
 def article_key(article_id) -> str:
@@ -187,8 +189,8 @@ def _eligible(request) -> bool:
         return False
     if request.method != "GET" or "HTTP_AUTHORIZATION" in request.META:
         return False
-    if _bypass(request) == "all":
-        return False
+    if _bypass(request) == "all" or MESSAGES_COOKIE in request.COOKIES:
+        return False  # a reader with a message waiting gets a page that shows it
     return _anonymous(request)
 
 
@@ -282,6 +284,8 @@ def _lookup(key):
         found.update(cache.get_many([k for k in wanted if k not in found]))
     if not _valid(entry, found):
         return None, found
+    if key not in _known_depends:
+        _remember_depends(key, wanted)
     _remember_entry(key, entry)
     return entry, found
 
@@ -302,10 +306,11 @@ def _remember_depends(key, keys):
     _known_depends[key] = tuple(keys)
 
 
-def _store(request, key, response, *, lists, next_publish, started):
+def _new_entry(request, key, response, *, lists, next_publish, started):
+    """(entry, lifetime in seconds) for `response`, or None if it must not be kept."""
     depends = request._cache_depends
     if not lists and not depends:
-        return  # an article view that never said which article it showed
+        return None  # an article view that never said which article it showed
     keys = depends | {CONTENT} if lists else depends
     _remember_depends(key, keys)
     # Versions as read before (or, for keys found by the view, while) it rendered.
@@ -315,19 +320,73 @@ def _store(request, key, response, *, lists, next_publish, started):
         valid_until = min(valid_until, next_publish.timestamp())
     lifetime = int(valid_until - timezone.now().timestamp())
     if lifetime < 1:
-        return
+        return None
     entry = {
         "content": response.content,
-        "headers": {
-            name: value
-            for name, value in response.headers.items()
-            if name.lower() not in CACHED_HEADERS_SKIP
-        },
         "versions": versions,
         "valid_until": valid_until,
     }
+    return entry, lifetime
+
+
+def _keep(key, entry, lifetime, response, *, final=False):
+    """Store `entry` with `response`'s headers; `final`: as they leave the stack."""
+    entry["final"] = final
+    entry["headers"] = {
+        name: value
+        for name, value in response.headers.items()
+        if name.lower() not in CACHED_HEADERS_SKIP
+    }
     cache.set(key, entry, timeout=lifetime)
     _remember_entry(key, entry)
+
+
+class PageCacheMiddleware:
+    """The outer half of the page cache: early hits, and entries with final headers.
+
+    It sits just inside CorsMiddleware. An anonymous GET (no session or messages
+    cookie, no Authorization header) for a page this process has seen kept is
+    answered here, before sessions, CSRF, authentication, messages and the header
+    middleware run: the entry carries the headers those added to the response it
+    was built from (CSP, X-Frame-Options, Permissions-Policy, Content-Length), and
+    the same version check as ever. Everything else goes on to the view, where
+    `cache_anonymous` reads the versions, renders, and hands a storable response
+    back here to be kept once every inner middleware has finished with it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request._page_cache_outer = True
+        if _early(request):
+            request.get_host()  # the host check CommonMiddleware would make first
+            key = _entry_key(request)
+            if key in _known_depends:
+                entry, versions = _lookup(key)
+                # Only an entry kept here has the headers of the middleware below.
+                if entry is not None and entry.get("final"):
+                    response = _from_entry(request, entry)
+                    response["X-Cache"] = "hit"
+                    return response
+                request._page_cache_lookup = key, versions
+        response = self.get_response(request)
+        pending = getattr(response, "_page_cache_pending", None)
+        if pending is not None and not response.cookies:
+            _keep(*pending, response, final=True)
+        return response
+
+
+def _early(request) -> bool:
+    cookies = request.COOKIES
+    return (
+        settings.NEWSROOM_PAGE_CACHE
+        and request.method == "GET"
+        and "HTTP_AUTHORIZATION" not in request.META
+        and settings.SESSION_COOKIE_NAME not in cookies
+        and MESSAGES_COOKIE not in cookies
+        and not _bypass(request)
+    )
 
 
 def cache_anonymous(view=None, *, lists=True):
@@ -345,8 +404,11 @@ def cache_anonymous(view=None, *, lists=True):
             if not _eligible(request):
                 return view(request, *args, **kwargs)
             key = _entry_key(request)
+            looked_up = getattr(request, "_page_cache_lookup", None)
             if _bypass(request):
                 entry, versions = None, {}
+            elif looked_up is not None and looked_up[0] == key:
+                entry, versions = None, looked_up[1]  # missed in PageCacheMiddleware
             else:
                 entry, versions = _lookup(key)
             if entry is not None:
@@ -370,8 +432,9 @@ def cache_anonymous(view=None, *, lists=True):
             # Signed-in readers get other answers, so shared caches must know that
             # a hit (which never touches the session) varies on the cookie too.
             patch_vary_headers(response, ("Cookie",))
+            new = None
             if _storable(request, response) and not _bypass(request):
-                _store(
+                new = _new_entry(
                     request,
                     key,
                     response,
@@ -379,6 +442,12 @@ def cache_anonymous(view=None, *, lists=True):
                     next_publish=next_publish,
                     started=started,
                 )
+            if new is not None:
+                if getattr(request, "_page_cache_outer", False):
+                    # Kept by PageCacheMiddleware with the headers added after this.
+                    response._page_cache_pending = (key, *new)
+                else:
+                    _keep(key, *new, response)
             response["X-Cache"] = "miss"
             return response
 

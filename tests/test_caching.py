@@ -450,6 +450,79 @@ def test_a_staff_draft_preview_is_never_cached(article):
     assert b"changed" in staff.get(preview).content
 
 
+# Hits answered by PageCacheMiddleware, before the rest of the stack.
+
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "Permissions-Policy",
+    "Referrer-Policy",
+    "X-Content-Type-Options",
+    "Cross-Origin-Opener-Policy",
+    "Content-Length",
+    "Vary",
+)
+
+
+@pytest.mark.parametrize("page", ["article", "home", "rss", "api detail", "api list"])
+def test_a_hit_carries_every_header_the_stack_gave_the_miss(
+    page, article, topic, author
+):
+    url = page_urls(article, topic, author)[page]
+    miss = anon(url)
+    hits = [anon(url), anon(url)]
+
+    assert miss["X-Cache"] == "miss"
+    for hit in hits:
+        assert hit["X-Cache"] == "hit"
+        assert hit.content == miss.content
+        for header in SECURITY_HEADERS:
+            assert hit.get(header) == miss.get(header), header
+        assert "Cookie" in hit["Vary"]
+        assert int(hit["Content-Length"]) == len(hit.content)
+
+
+def test_an_api_hit_from_another_site_still_gets_cors_headers(article):
+    url = api_detail(article)
+    anon(url)
+    anon(url)
+
+    hit = Client().get(url, headers={"origin": "https://other.example"})
+
+    assert hit["X-Cache"] == "hit"
+    assert hit["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Origin" not in anon(url)
+
+
+def test_a_reader_with_a_message_waiting_sees_it_instead_of_a_cached_page(article):
+    url = article.get_absolute_url()
+    anon(url)
+    assert anon(url)["X-Cache"] == "hit"
+    reader = Client()
+    reader.force_login(make_user())
+    reader.post(reverse("account_logout"))  # "You have signed out." waits in a cookie
+    assert "messages" in reader.cookies
+
+    page = reader.get(url)
+
+    assert b"You have signed out" in page.content
+    assert page.get("X-Cache") != "hit"
+    again = reader.get(url)
+    assert b"You have signed out" not in again.content
+    assert b"You have signed out" not in anon(url).content
+
+
+def test_a_hit_is_refused_for_a_host_no_longer_allowed(article, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "old.example"]
+    url = article.get_absolute_url()
+    Client().get(url, HTTP_HOST="old.example")
+    assert Client().get(url, HTTP_HOST="old.example")["X-Cache"] == "hit"
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+
+    assert Client().get(url, HTTP_HOST="old.example").status_code == 400
+
+
 def test_the_bench_floor_and_cache_bypass_exist_only_when_switched_on(
     article, topic, settings
 ):
