@@ -1,10 +1,11 @@
-"""The reader sign-up form: allauth's, plus a public display name."""
+"""Reader forms: allauth's sign-up (plus a public display name), sign-in, profile."""
 
 import re
 
 from allauth.account.forms import LoginForm, SignupForm
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 DISPLAY_NAME_PATTERN = re.compile(r"^[\w .\-]+$")
@@ -66,3 +67,49 @@ class ReaderLoginForm(LoginForm):
         super().__init__(*args, **kwargs)
         self.fields["login"].label = _("Username or email")
         self.fields["remember"].label = _("Keep me signed in on this device")
+
+
+class ProfileForm(forms.Form):
+    """A signed-in reader's own settings: for now, the public display name."""
+
+    display_name = forms.CharField(
+        label=_("Display name"),
+        help_text=_(
+            "Shown beside all your comments, old and new. 3 to 50 letters, digits, "
+            "spaces, full stops, hyphens or underscores."
+        ),
+        # The browser stops at 50; the length message itself is clean_display_name's.
+        widget=forms.TextInput(attrs={"autocomplete": "nickname", "maxlength": "50"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        kwargs.setdefault("initial", {"display_name": user.display_name or ""})
+        super().__init__(*args, **kwargs)
+
+    def clean_display_name(self):
+        return clean_display_name(
+            self.cleaned_data.get("display_name"), exclude_pk=self.user.pk
+        )
+
+    def save(self):
+        """Store the new name; False, with the field's error, if it was just taken.
+
+        The case-insensitive unique constraint settles a race with someone who
+        claims the same name between clean_display_name's check and this save.
+        """
+        user = self.user
+        name = self.cleaned_data["display_name"]
+        previous, user.display_name = user.display_name, name
+        try:
+            with transaction.atomic():
+                user.save(update_fields=["display_name"])
+        except IntegrityError:
+            user.display_name = previous
+            try:
+                clean_display_name(name, exclude_pk=user.pk)
+            except forms.ValidationError as exc:
+                self.add_error("display_name", exc)
+                return False
+            raise
+        return True

@@ -16,6 +16,7 @@ SITE_URLS = {
     "feed_atom": "articles:feed-atom",
     "login": "account_login",
     "logout": "account_logout",
+    "profile": "account_profile",
     "admin": "admin:index",
 }
 SITE_ASSETS = {"css": "css/site.css", "js": "js/site.js"}

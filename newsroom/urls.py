@@ -28,6 +28,7 @@ urlpatterns = [
         name="robots",
     ),
     path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/", include("articles.api.urls")),
     path("embed/", include("articles.api.embed_urls")),

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+# Included under accounts/ ahead of allauth's URLs, with no namespace, so the names
+# sit beside allauth's own (account_login, account_logout...).
+urlpatterns = [
+    path("profile/", views.profile, name="account_profile"),
+]
