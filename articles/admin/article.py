@@ -1,12 +1,20 @@
-"""The editor admin: explainers with their annotations, revisions and status actions."""
+"""The explainer admin: the main editing screen for an article.
+
+This module holds ``ArticleAdmin`` together with the form it builds per request.
+The form refuses status and publication-time changes the acting user may not
+make, comparing against a snapshot of the article taken before the edit. The admin
+adds annotation counts to the change list, a live Markdown preview endpoint for
+the body and background fields, bulk status actions that report per explainer,
+and revision handling on top of django-reversion-compare, including a revert that
+parks ordered annotations first so a reordering can be undone safely.
+"""
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import CharField, Count, F, Max, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Count
 from django.http import JsonResponse
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -18,30 +26,19 @@ from django.views.decorators.http import require_POST
 from reversion_compare.admin import CompareVersionAdmin
 from reversion_compare.helpers import html_diff
 
-from . import markup, services
-from .models import FAQ, Article, Author, Correction, KeyFact, QuickAnswer, Topic
+from .. import markup, services
+from ..models import Article
+from .inlines import (
+    ORDERED_ANNOTATIONS,
+    PARKED_ANCHOR_PREFIX,
+    CorrectionInline,
+    FAQInline,
+    KeyFactInline,
+    QuickAnswerInline,
+    park_annotations,
+)
 
-# Parked rows carry "~<pk>" as anchor: "~" never passes slug validation, so a parked
-# anchor cannot clash with a real one.
-PARKED_ANCHOR_PREFIX = "~"
-ORDERED_ANNOTATIONS = (KeyFact, QuickAnswer, FAQ)
 BEFORE_ATTR = "_newsroom_article_before"
-
-
-def park_annotations(queryset, *, room=0, anchors_of=None):
-    """Move rows to positions (and anchors) no final value can take.
-
-    The (article, position) and (article, anchor) constraints are checked row by row,
-    so a swap saved directly would collide half-way. Adding an offset above the
-    current maximum keeps every parked position distinct from all others. Anchors
-    are parked for the rows in `anchors_of` (all rows when None).
-    """
-    top = queryset.aggregate(top=Max("position"))["top"]
-    if top is None:
-        return
-    queryset.update(position=F("position") + top + room + 1)
-    rows = queryset if anchors_of is None else queryset.filter(pk__in=anchors_of)
-    rows.update(anchor=Concat(Value(PARKED_ANCHOR_PREFIX), Cast("pk", CharField())))
 
 
 def snapshot(article):
@@ -49,175 +46,6 @@ def snapshot(article):
     if article is None:
         return None
     return {"status": article.status, "publish_at": article.publish_at}
-
-
-class AnnotationInlineForm(forms.ModelForm):
-    position = forms.IntegerField(
-        label=_("position"),
-        required=False,
-        min_value=0,
-        help_text=_("Order on the page; rows are renumbered from 0 on save."),
-        widget=forms.NumberInput(attrs={"class": "admin-position-input"}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is None:
-            # A new row goes last unless the editor gives it a place.
-            self.initial["position"] = None
-
-    def has_changed(self):
-        # The reorder script renumbers every row, blank extra rows included; a
-        # position alone does not make a new row worth saving.
-        if self.instance.pk is None:
-            return any(name != "position" for name in self.changed_data)
-        return super().has_changed()
-
-    def clean_anchor(self):
-        # None (not "") keeps blank anchors out of uniqueness checks; save() makes one.
-        return self.cleaned_data.get("anchor") or None
-
-
-class OrderedInlineFormSet(forms.BaseInlineFormSet):
-    """Save rows in the order of their submitted positions, renumbered 0..n-1."""
-
-    def _kept_forms(self):
-        return [
-            form
-            for form in self.forms
-            if form not in self.deleted_forms
-            and (form.instance.pk is not None or form.has_changed())
-        ]
-
-    def validate_unique(self):
-        # Positions are renumbered on save, so duplicates there are fine; anchors
-        # must be distinct across the rows as submitted plus any row not listed.
-        kept = [form for form in self._kept_forms() if form.is_valid()]
-        seen = set()
-        if self.instance.pk is not None:
-            listed = [f.instance.pk for f in self.initial_forms if f.instance.pk]
-            others = self.get_queryset().model._default_manager.filter(
-                **{self.fk.name: self.instance}
-            )
-            seen = set(others.exclude(pk__in=listed).values_list("anchor", flat=True))
-        duplicates = False
-        for form in kept:
-            anchor = form.cleaned_data.get("anchor")
-            if not anchor:
-                continue
-            if anchor in seen:
-                duplicates = True
-                form.add_error(
-                    "anchor",
-                    ValidationError(
-                        _("Another item in this explainer already uses this anchor."),
-                        code="duplicate_anchor",
-                    ),
-                )
-            seen.add(anchor)
-        if duplicates:
-            raise ValidationError(
-                _("Each anchor must be unique within the explainer."),
-                code="duplicate_anchor",
-            )
-
-    @transaction.atomic
-    def save(self, commit=True):
-        if not commit:
-            return super().save(commit=False)
-        self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
-        for form in self.initial_forms:
-            if form in self.deleted_forms and form.instance.pk is not None:
-                self.deleted_objects.append(form.instance)
-                self.delete_existing(form.instance)
-
-        order = {id(form): i for i, form in enumerate(self.forms)}
-        kept = sorted(
-            self._kept_forms(),
-            key=lambda form: (
-                form.cleaned_data.get("position") is None,
-                form.cleaned_data.get("position") or 0,
-                order[id(form)],
-            ),
-        )
-        if self.instance.pk is not None:
-            siblings = self.model._default_manager.filter(
-                **{self.fk.name: self.instance}
-            )
-            park_annotations(
-                siblings,
-                room=len(kept),
-                anchors_of=[f.instance.pk for f in kept if f.instance.pk],
-            )
-
-        final_position = {id(form): i for i, form in enumerate(kept)}
-        # Rows with a typed anchor first, so anchors made from text avoid them.
-        for form in sorted(kept, key=lambda form: not form.cleaned_data.get("anchor")):
-            is_new = form.instance.pk is None
-            obj = (
-                self.save_new(form, commit=False)
-                if is_new
-                else self.save_existing(form, form.instance, commit=False)
-            )
-            obj.position = final_position[id(form)]
-            obj.anchor = obj.anchor or ""
-            obj.save()
-            form.save_m2m()
-            if is_new:
-                self.new_objects.append(obj)
-                continue
-            changed = list(form.changed_data)
-            if (
-                form.initial.get("position") != obj.position
-                and "position" not in changed
-            ):
-                changed.append("position")
-            if changed:
-                self.changed_objects.append((obj, changed))
-        return self.new_objects + [obj for obj, _ in self.changed_objects]
-
-
-class OrderedInline(admin.TabularInline):
-    form = AnnotationInlineForm
-    formset = OrderedInlineFormSet
-    ordering = ("position", "pk")
-    extra = 1
-
-    class Media:
-        js = ("js/admin-reorder.js",)
-        css = {"all": ("css/admin-explainer.css",)}
-
-
-class KeyFactInline(OrderedInline):
-    model = KeyFact
-    fields = ("position", "label", "text", "anchor")
-
-
-class QuickAnswerInline(OrderedInline):
-    model = QuickAnswer
-    fields = ("position", "question", "answer", "anchor")
-
-
-class FAQInline(OrderedInline):
-    model = FAQ
-    fields = ("position", "question", "answer", "anchor")
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "answer":
-            kwargs["widget"] = forms.Textarea(attrs={"rows": 4, "cols": 50})
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-
-class CorrectionInline(admin.TabularInline):
-    model = Correction
-    fields = ("created_at", "kind", "note")
-    ordering = ("created_at", "pk")
-    extra = 0
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "note":
-            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 50})
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -566,35 +394,3 @@ class ArticleAdmin(CompareVersionAdmin):
             )
         if not changed and not refused:
             self.message_user(request, _("Nothing to change."), messages.INFO)
-
-
-class ArticleCountMixin:
-    # Grouped queries drop Meta.ordering; lists and autocomplete need one.
-    ordering = ("name",)
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(n_articles=Count("articles", distinct=True))
-        )
-
-    @admin.display(description=_("explainers"), ordering="n_articles")
-    def article_count(self, obj):
-        return obj.n_articles
-
-
-@admin.register(Author)
-class AuthorAdmin(ArticleCountMixin, admin.ModelAdmin):
-    list_display = ("name", "slug", "user", "article_count")
-    list_select_related = ("user",)
-    search_fields = ("name", "bio")
-    prepopulated_fields = {"slug": ("name",)}
-    autocomplete_fields = ("user",)
-
-
-@admin.register(Topic)
-class TopicAdmin(ArticleCountMixin, admin.ModelAdmin):
-    list_display = ("name", "slug", "article_count")
-    search_fields = ("name", "description")
-    prepopulated_fields = {"slug": ("name",)}
