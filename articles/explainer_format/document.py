@@ -1,67 +1,34 @@
-"""Read and write explainer documents, and read plain-text captures of published pages.
+"""Read an explainer document: YAML front matter followed by Markdown sections.
 
-A document is Markdown with YAML front matter; level-2 headings with reserved names
-("Key Facts", "Quick Answers", "Frequently Asked Questions", "Background",
-"Corrections") hold the annotations, every other heading belongs to the body. A
-capture is the text of a published page as a browser copies it: no Markdown, section
-titles on lines of their own. Both parse to `ExplainerData`; the service
-`explainer_import` turns that into rows.
+The front matter is checked key by key against a fixed list and turned into the
+one-line fields of `ExplainerData`. Below it, level-2 headings with a reserved
+name (see `data.RESERVED_SECTIONS`) hold the annotations: list items for key facts
+and corrections, level-3 question headings for quick answers and FAQs. Every other
+heading, and the text under it, stays in the body. Headings inside fenced code are
+ignored. The list-item, key-fact and correction readers here are reused by the
+capture reader.
 """
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field, fields
-from typing import NamedTuple
 
 import yaml
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from .models import Article, Correction, http_url
+from articles.models import Article, Correction, http_url
 
-
-class ExplainerFormatError(ValueError):
-    """A document or capture that cannot be read; the message is one line."""
-
-
-class FactItem(NamedTuple):
-    label: str
-    text: str
-    anchor: str = ""
-
-
-class AnswerItem(NamedTuple):
-    question: str
-    answer: str
-    anchor: str = ""
-
-
-class CorrectionItem(NamedTuple):
-    date: dt.datetime
-    kind: str
-    note: str
-
-
-@dataclass
-class ExplainerData:
-    title: str = ""
-    dek: str = ""
-    slug: str = ""
-    authors: list = field(default_factory=list)
-    topics: list = field(default_factory=list)
-    source_url: str = ""
-    source_title: str = ""
-    source_publisher: str = ""
-    status: str = Article.Status.DRAFT.value
-    publish_at: dt.datetime | None = None
-    comments: str = Article.CommentsMode.OPEN.value
-    body: str = ""
-    background: str = ""
-    key_facts: list = field(default_factory=list)
-    quick_answers: list = field(default_factory=list)
-    faqs: list = field(default_factory=list)
-    corrections: list = field(default_factory=list)
-
+from .data import (
+    RESERVED_SECTIONS,
+    SECTION_TITLES,
+    AnswerItem,
+    CorrectionItem,
+    ExplainerData,
+    ExplainerFormatError,
+    FactItem,
+    _clip,
+    _normalize,
+)
 
 FRONT_MATTER_KEYS = (
     "title",
@@ -75,40 +42,13 @@ FRONT_MATTER_KEYS = (
     "comments",
 )
 SOURCE_KEYS = ("url", "title", "publisher")
-SECTION_TITLES = {
-    "key_facts": "Key Facts",
-    "quick_answers": "Quick Answers",
-    "faqs": "Frequently Asked Questions",
-    "background": "Background",
-    "corrections": "Corrections",
-}
-RESERVED_SECTIONS = {
-    "key facts": "key_facts",
-    "quick answers": "quick_answers",
-    "frequently asked questions": "faqs",
-    "faq": "faqs",
-    "faqs": "faqs",
-    "background": "background",
-    "corrections": "corrections",
-    "corrections and updates": "corrections",
-}
-
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 ITEM = re.compile(r"^[-*+][ \t]+(.*)$")
 ANCHOR = re.compile(r"[ \t]*\{#([A-Za-z0-9][A-Za-z0-9_-]*)\}[ \t]*$")
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 CORRECTION_LINE = re.compile(r"^(\S+)[ \t]+([A-Za-z]+):[ \t]*(.*)$")
-SOURCE_LINE = re.compile(r"^source reference:\s*(\S+)$", re.IGNORECASE)
-FURNITURE = re.compile(
-    r"^(?:\s*(?:comments|sign in to leave a comment|sign in"
-    r"|loading comments(?:\.\.\.|…)?))+\s*$",
-    re.IGNORECASE,
-)
 DATETIME_EXAMPLE = "2026-11-20T09:00:00+00:00"
-
-
-# --- reading documents ----------------------------------------------------------
 
 
 def parse_document(text: str) -> ExplainerData:
@@ -132,10 +72,6 @@ def parse_document(text: str) -> ExplainerData:
 def looks_like_document(text: str) -> bool:
     """True when the text opens with front matter; anything else is read as a capture."""
     return _normalize(text).startswith("---")
-
-
-def _normalize(text: str) -> str:
-    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _front_matter(source: str) -> ExplainerData:
@@ -424,262 +360,3 @@ def _correction_date(value):
             f"(or a date and time with a zone, e.g. {DATETIME_EXAMPLE})."
         )
     return when
-
-
-def _clip(text, size=60):
-    text = text.strip()
-    return text if len(text) <= size else f"{text[: size - 1]}…"
-
-
-# --- reading captures -----------------------------------------------------------
-
-
-def parse_capture(text: str) -> ExplainerData:
-    """Parse the plain text of a published page; the title must come from elsewhere."""
-    lines = [line.strip() for line in _normalize(text).split("\n")]
-    lines = [line for line in lines if line and not FURNITURE.match(line)]
-    if not lines:
-        raise ExplainerFormatError("The capture has no text.")
-    data = ExplainerData()
-    body, parts, section = [], {}, None
-    for line in lines:
-        key = RESERVED_SECTIONS.get(line.rstrip(":").strip().lower())
-        if key:
-            if key in parts:
-                raise ExplainerFormatError(
-                    f"The section '{SECTION_TITLES[key]}' appears twice."
-                )
-            section = parts[key] = []
-            continue
-        source = SOURCE_LINE.match(line)
-        if source:
-            data.source_url = check_source_url(source.group(1))
-        elif section is None:
-            body.append(line)
-        else:
-            section.append(line)
-    data.body = _plain_to_markdown(body, titles=True)
-    data.background = _plain_to_markdown(parts.get("background", []))
-    data.key_facts = _facts(_items(parts.get("key_facts", []), "Key Facts"))
-    data.quick_answers = _capture_answers(parts.get("quick_answers", []))
-    data.faqs = _capture_faqs(parts.get("faqs", []))
-    data.corrections = _corrections(
-        [ITEM.sub(r"\1", line) for line in parts.get("corrections", [])]
-    )
-    return data
-
-
-def _looks_like_title(line):
-    return (
-        len(line) <= 100
-        and len(line.split()) <= 14
-        and not ITEM.match(line)
-        and not line.endswith(
-            (".", "!", "?", ":", ";", ",", "…", '"', "\u201d", "'", "\u2019")
-        )
-    )
-
-
-def _plain_to_markdown(lines, titles=False):
-    """Paragraph per line, '- ' runs as lists, and (optionally) title lines as '## '."""
-    blocks = []
-    in_list = False
-    for i, line in enumerate(lines):
-        if ITEM.match(line):
-            item = f"- {_escape(ITEM.match(line).group(1))}"
-            if in_list:
-                blocks[-1] = f"{blocks[-1]}\n{item}"
-            else:
-                blocks.append(item)
-            in_list = True
-            continue
-        in_list = False
-        following = lines[i + 1] if i + 1 < len(lines) else None
-        if (
-            titles
-            and _looks_like_title(line)
-            and following is not None
-            and not _looks_like_title(following)
-        ):
-            blocks.append(f"## {line}")
-        else:
-            blocks.append(_escape(line))
-    return "\n\n".join(blocks)
-
-
-def _escape(line):
-    """Keep a captured line plain text where Markdown would read it as a block marker."""
-    line = re.sub(r"^(\d+)([.)])(\s)", r"\1\\\2\3", line)
-    return re.sub(r"^([#>+=|]|-{3,}|\*)", r"\\\1", line)
-
-
-def _capture_answers(lines):
-    items = _items(lines, "Quick Answers")
-    if len(items) % 2:
-        raise ExplainerFormatError(
-            "Quick Answers: expected alternating '- question' and '- answer' items, "
-            f"but the last question ('{_clip(items[-1])}') has no answer."
-        )
-    return [AnswerItem(q, a) for q, a in zip(items[::2], items[1::2], strict=True)]
-
-
-def _capture_faqs(lines):
-    entries = []
-    for line in lines:
-        starts_new = not entries or (line.endswith("?") and entries[-1][1])
-        if starts_new:
-            entries.append((line, []))
-        else:
-            entries[-1][1].append(line)
-    faqs = []
-    for question, answer in entries:
-        if not answer:
-            raise ExplainerFormatError(
-                f"Frequently Asked Questions: '{_clip(question)}' has no answer."
-            )
-        faqs.append(AnswerItem(question, _plain_to_markdown(answer)))
-    return faqs
-
-
-# --- writing documents ----------------------------------------------------------
-
-
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-_Dumper.add_representer(
-    dt.datetime,
-    lambda dumper, value: dumper.represent_scalar(
-        "tag:yaml.org,2002:timestamp", value.isoformat()
-    ),
-)
-
-
-def explainer_data(article: Article) -> ExplainerData:
-    """The article, its people, topics and annotations as `ExplainerData`."""
-
-    def clean(text):
-        return _normalize(text).strip()
-
-    return ExplainerData(
-        title=article.title,
-        dek=clean(article.dek),
-        slug=article.slug,
-        authors=[author.name for author in article.authors.all()],
-        topics=[topic.name for topic in article.topics.all()],
-        source_url=article.source_url,
-        source_title=article.source_title,
-        source_publisher=article.source_publisher,
-        status=article.status,
-        publish_at=article.publish_at,
-        comments=article.comments_mode,
-        body=clean(article.body),
-        background=clean(article.background),
-        key_facts=[
-            FactItem(fact.label, fact.text, fact.anchor)
-            for fact in article.key_facts.all()
-        ],
-        quick_answers=[
-            AnswerItem(item.question, item.answer, item.anchor)
-            for item in article.quick_answers.all()
-        ],
-        faqs=[
-            AnswerItem(item.question, clean(item.answer), item.anchor)
-            for item in article.faqs.all()
-        ],
-        corrections=[
-            # A note is one list item: line breaks in it become spaces.
-            CorrectionItem(
-                timezone.localtime(item.created_at),
-                item.kind,
-                " ".join(item.note.split()),
-            )
-            for item in article.corrections.all()
-        ],
-    )
-
-
-def render_document(article: Article) -> str:
-    """Write the article as a document; refuse if reading it back would lose anything."""
-    data = explainer_data(article)
-    text = render_data(data)
-    again = parse_document(text)
-    for item in fields(ExplainerData):
-        if _comparable(item.name, getattr(again, item.name)) != _comparable(
-            item.name, getattr(data, item.name)
-        ):
-            raise ExplainerFormatError(
-                f"'{article.slug}' cannot be exported without loss: its "
-                f"{item.name.replace('_', ' ')} contains text the document format "
-                "reserves (a section heading or a line break in a one-line field)."
-            )
-    return text
-
-
-def _comparable(name, value):
-    # Authors and topics are unordered sets on the article.
-    return sorted(value) if name in ("authors", "topics") else value
-
-
-def render_data(data: ExplainerData) -> str:
-    meta = {"title": data.title}
-    if data.dek:
-        meta["dek"] = data.dek
-    meta["slug"] = data.slug
-    meta["authors"] = list(data.authors)
-    meta["topics"] = list(data.topics)
-    source = {
-        "url": data.source_url,
-        "title": data.source_title,
-        "publisher": data.source_publisher,
-    }
-    if any(source.values()):
-        meta["source"] = {key: value for key, value in source.items() if value}
-    meta["status"] = data.status
-    if data.publish_at:
-        meta["publish_at"] = data.publish_at
-    meta["comments"] = data.comments
-    front = "".join(
-        yaml.dump(
-            {key: value},
-            Dumper=_Dumper,
-            sort_keys=False,
-            default_flow_style=None if isinstance(value, list) else False,
-            allow_unicode=True,
-            width=1_000_000,
-        )
-        for key, value in meta.items()
-    )
-    parts = [f"---\n{front}---"]
-    if data.body:
-        parts.append(data.body)
-    if data.key_facts:
-        lines = [f"- {f.label}: {f.text}{_anchor(f.anchor)}" for f in data.key_facts]
-        parts.append("## Key Facts\n\n" + "\n".join(lines))
-    for key, items in (("quick_answers", data.quick_answers), ("faqs", data.faqs)):
-        if items:
-            entries = [
-                f"### {item.question}{_anchor(item.anchor)}\n\n{item.answer}"
-                for item in items
-            ]
-            parts.append(f"## {SECTION_TITLES[key]}\n\n" + "\n\n".join(entries))
-    if data.background:
-        parts.append(f"## Background\n\n{data.background}")
-    if data.corrections:
-        lines = [
-            f"- {_correction_when(c.date)} {c.kind}: {c.note}" for c in data.corrections
-        ]
-        parts.append("## Corrections\n\n" + "\n".join(lines))
-    return "\n\n".join(parts) + "\n"
-
-
-def _anchor(anchor):
-    return f" {{#{anchor}}}" if anchor else ""
-
-
-def _correction_when(when):
-    local = timezone.localtime(when)
-    if local.time() == dt.time():
-        return local.date().isoformat()
-    return when.isoformat()
