@@ -112,12 +112,17 @@ def depend_on_article(request, article_id, *, comments=False) -> None:
     depend_on(request, *keys)
 
 
-def next_publish_time(content_version):
+_UNREAD = object()
+
+
+def next_publish_time(content_version, remembered=_UNREAD):
     """The earliest scheduled publish time still to come, or None; cached per version.
 
     Recomputed (one query) when content changed or the remembered time has passed.
+    `remembered`: the SCHEDULE key's value if the caller already read it.
     """
-    remembered = cache.get(SCHEDULE)
+    if remembered is _UNREAD:
+        remembered = cache.get(SCHEDULE)
     if remembered is not None:
         version, moment = remembered
         if version == content_version and (moment is None or moment > timezone.now()):
@@ -272,9 +277,12 @@ def _lookup(key):
         if _valid(recent, found):
             return recent, found
         _forget_entry(key)
-        entry = cache.get(key)
+        # Likely a miss: read what its view will need in the same round trip.
+        more = cache.get_many([key, SCHEDULE])
+        entry = more.pop(key, None)
+        found.update(more)
     else:
-        found = cache.get_many([key, CONTENT, *hint])
+        found = cache.get_many([key, CONTENT, SCHEDULE, *hint])
         entry = found.pop(key, None)
     if entry is None:
         return None, found
@@ -418,12 +426,18 @@ def cache_anonymous(view=None, *, lists=True):
             # Everything the entry will be checked against is fixed before the view
             # reads a row: the versions, and the next scheduled publish time.
             started = timezone.now().timestamp()
+            schedule = versions.pop(SCHEDULE, _UNREAD)
             unread = [
                 k for k in (CONTENT, *_known_depends.get(key, ())) if k not in versions
             ]
-            if unread:
-                versions.update(_current_versions(unread))
-            next_publish = next_publish_time(versions[CONTENT])
+            if unread or schedule is _UNREAD:
+                found = cache.get_many([*unread, SCHEDULE])
+                schedule = found.pop(SCHEDULE, None)
+                versions.update(found)
+                missing = [k for k in unread if k not in found]
+                if missing:
+                    versions.update(_current_versions(missing))
+            next_publish = next_publish_time(versions[CONTENT], schedule)
             request._cache_versions, request._cache_depends = versions, set()
             request._cache_next_publish = next_publish
             response = view(request, *args, **kwargs)
