@@ -23,10 +23,12 @@ response is only kept when it is a plain 200 with no cookie and no CSRF token.
 
 import hashlib
 import time
-from functools import wraps
+from functools import lru_cache, wraps
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models import Min
 from django.db.models.signals import post_delete, post_save, pre_delete
@@ -43,6 +45,17 @@ CONTENT = "content:version"
 ANY_COMMENTS = "comments:version:any"
 SCHEDULE = "content:next-publish"
 ENTRY_PREFIX = "response:"
+# What names the code a cached response or part was rendered by (see release()).
+# (static/ too: pages name the hashed file of each stylesheet and script.)
+RELEASE_SOURCES = (
+    "accounts",
+    "articles",
+    "comments",
+    "newsroom",
+    "static",
+    "templates",
+)
+RELEASE_SUFFIXES = {".py", ".html", ".txt", ".css", ".js"}
 # Entries are exact until a version moves, so the lifetime only bounds memory use.
 MAX_AGE = 60 * 60
 # Honoured only where the bench floor is switched on (scripts/bench.py): "page" skips
@@ -174,6 +187,33 @@ def _current_versions(keys):
     return found
 
 
+@lru_cache(maxsize=1)
+def release() -> str:
+    """A short name for the code and templates that render what the cache keeps.
+
+    NEWSROOM_RELEASE if set (a deploy may pass its commit), else a digest of the
+    project's Python files, templates, stylesheets and scripts. Entries and parts are kept under it, so a
+    deploy that changes a template never serves markup the old one rendered, and
+    the old and new processes of a rolling restart keep apart.
+    """
+    if settings.NEWSROOM_RELEASE:
+        return settings.NEWSROOM_RELEASE
+    digest = hashlib.blake2b(digest_size=6)
+    base = Path(settings.BASE_DIR)
+    for folder in RELEASE_SOURCES:
+        for path in sorted((base / folder).rglob("*")):
+            if path.suffix in RELEASE_SUFFIXES and path.is_file():
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@receiver(setting_changed, dispatch_uid="articles-cache-release-reset")
+def _forget_release(setting, **kwargs):
+    if setting == "NEWSROOM_RELEASE":
+        release.cache_clear()
+
+
 def _entry_key(request) -> str:
     # Host, scheme, path and query: responses may carry absolute links. The host was
     # validated against ALLOWED_HOSTS by CommonMiddleware before any view runs.
@@ -186,7 +226,8 @@ def _entry_key(request) -> str:
             meta.get("QUERY_STRING", ""),
         )
     )
-    return ENTRY_PREFIX + hashlib.blake2b(address.encode(), digest_size=20).hexdigest()
+    digest = hashlib.blake2b(address.encode(), digest_size=20).hexdigest()
+    return f"{ENTRY_PREFIX}{release()}:{digest}"
 
 
 def _eligible(request) -> bool:

@@ -35,6 +35,7 @@ from .cache import (
     article_key,
     comments_key,
     depend_on_article,
+    release,
     shared_versions,
 )
 from .models import Article
@@ -69,7 +70,8 @@ def published_explainer(request, slug):
     versions = shared_versions(request)
     if versions is None:
         return get_object_or_404(Article.objects.published(), slug=slug)
-    key = ROW_PREFIX + hashlib.blake2b(slug.encode(), digest_size=16).hexdigest()
+    digest = hashlib.blake2b(slug.encode(), digest_size=16).hexdigest()
+    key = f"{ROW_PREFIX}{release()}:{digest}"  # a deploy may change the model
     entry = _copies.get(key)
     if entry is None or not _row_current(request, entry, versions):
         entry = cache.get(key)
@@ -125,7 +127,8 @@ def related_explainers(article):
 
 
 def _keys(request, article, versions, next_publish):
-    site = f"{request.scheme}://{request.get_host()}"
+    # The code that renders them too: a deploy never reuses the previous one's parts.
+    site = f"{request.scheme}://{request.get_host()}:{release()}"
     own = versions[article_key(article.pk)]
     # Only the two orders the region knows; anything else shows the oldest first.
     order = NEWEST if request.GET.get("comments") == NEWEST else "oldest"

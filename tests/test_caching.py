@@ -523,6 +523,26 @@ def test_a_hit_is_refused_for_a_host_no_longer_allowed(article, settings):
     assert Client().get(url, HTTP_HOST="old.example").status_code == 400
 
 
+def test_a_new_release_never_serves_what_the_old_one_rendered(
+    article, settings, django_assert_max_num_queries
+):
+    settings.NEWSROOM_RELEASE = "release-1"
+    url = article.get_absolute_url()
+    anon(url)
+    assert anon(url)["X-Cache"] == "hit"
+    KeyFact.objects.filter(article=article).update(text="Rendered by the new code.")
+
+    settings.NEWSROOM_RELEASE = "release-2"  # as a deploy with changed templates
+    page = anon(url)
+
+    # No entry, part or row of release-1 is reused: the page comes from the database.
+    assert page["X-Cache"] == "miss"
+    assert b"Rendered by the new code." in page.content
+    assert anon(url)["X-Cache"] == "hit"
+    settings.NEWSROOM_RELEASE = "release-1"
+    assert b"Rendered by the new code." not in anon(url).content
+
+
 def test_the_bench_floor_and_cache_bypass_exist_only_when_switched_on(
     article, topic, settings
 ):
