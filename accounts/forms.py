@@ -43,12 +43,12 @@ def clean_display_name(value, *, exclude_pk=None):
 class ReaderSignupForm(SignupForm):
     display_name = forms.CharField(
         label=_("Display name"),
-        max_length=50,
         help_text=_(
             "Shown beside your comments. 3 to 50 letters, digits, spaces, "
             "full stops, hyphens or underscores. Your email address is never shown."
         ),
-        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+        # The browser stops at 50; the length message itself is clean_display_name's.
+        widget=forms.TextInput(attrs={"autocomplete": "nickname", "maxlength": "50"}),
     )
 
     field_order = ["display_name", "email", "username", "password1", "password2"]
@@ -60,6 +60,25 @@ class ReaderSignupForm(SignupForm):
         super().custom_signup(request, user)
         user.display_name = self.cleaned_data["display_name"]
         user.save(update_fields=["display_name"])
+
+    def explain_conflict(self):
+        """After the database refused the new account: say which detail was taken.
+
+        Someone claimed the display name or username between this form's checks and
+        the insert (the unique constraints settle such races).
+        """
+        try:
+            clean_display_name(self.cleaned_data.get("display_name"))
+        except forms.ValidationError as exc:
+            self.add_error("display_name", exc)
+            return
+        username = self.cleaned_data.get("username") or ""
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            self.add_error("username", _("A user with that username already exists."))
+            return
+        self.add_error(
+            None, _("Someone signed up with these details a moment ago. Try again.")
+        )
 
 
 class ReaderLoginForm(LoginForm):

@@ -6,4 +6,6 @@ from . import views
 # sit beside allauth's own (account_login, account_logout...).
 urlpatterns = [
     path("profile/", views.profile, name="account_profile"),
+    # allauth's sign-up with races for a name answered by the form (views.py).
+    path("signup/", views.ReaderSignupView.as_view(), name="account_signup"),
 ]

@@ -1,10 +1,12 @@
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
+from accounts.forms import ReaderSignupForm
 from comments.models import Comment
 from tests import factories
 
@@ -113,7 +115,7 @@ def test_reader_signs_up_verifies_signs_in_comments_replies_edits_and_deletes(
     ("name", "message"),
     [
         ("Al", "at least 3 characters"),
-        ("x" * 51, "at most 50 characters"),
+        ("x" * 51, "Use at most 50 characters for your display name"),
         ("<b>Bold</b>", "Use only letters, digits, spaces"),
         ("taken name", "That display name is taken"),
     ],
@@ -124,6 +126,39 @@ def test_display_name_rules_give_clear_errors(client, name, message):
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not get_user_model().objects.filter(username="grace").exists()
+
+
+def test_a_display_name_taken_during_signup_is_a_form_error(client, monkeypatch):
+    # Another reader claims the name between the form's check and the insert: the
+    # check is made to pass as it would have a moment earlier.
+    factories.make_user(display_name="Grace Reader")
+    monkeypatch.setattr(
+        ReaderSignupForm,
+        "clean_display_name",
+        lambda form: form.cleaned_data["display_name"],
+    )
+
+    response = client.post(SIGNUP, signup_data())
+
+    assert response.status_code == 200
+    assert "That display name is taken" in response.content.decode()
+    assert not get_user_model().objects.filter(username="grace").exists()
+    assert not EmailAddress.objects.filter(email="grace@example.org").exists()
+    assert mail.outbox == []
+
+
+def test_a_username_taken_during_signup_is_a_form_error(client, monkeypatch):
+    factories.make_user(username="grace", email="first@example.org")
+    monkeypatch.setattr(
+        ReaderSignupForm, "clean_username", lambda form: form.cleaned_data["username"]
+    )
+
+    response = client.post(SIGNUP, signup_data())
+
+    assert response.status_code == 200
+    assert "A user with that username already exists" in response.content.decode()
+    assert get_user_model().objects.filter(username="grace").count() == 1
+    assert not EmailAddress.objects.filter(email="grace@example.org").exists()
 
 
 def test_signup_requires_an_email_address(client):
