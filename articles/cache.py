@@ -1,19 +1,9 @@
 """Whole-response caching for anonymous readers, invalidated by version numbers.
 
-A cached entry is the finished response of a public GET (body and the view's own
-headers) plus the versions it was built from and the moment it stops being true.
-A hit compares those versions with the current ones in one cache round trip and
-touches no database, so a front-page spike costs one cache read per request.
-
-Versions (cache keys holding a nanosecond stamp):
-
-- ``content``: every article write (`services.article_changed`) and every topic or
-  author write; lists, feeds, the sitemap and article pages (their related list)
-  depend on it.
-- ``article:<pk>``: that article's writes; the API detail depends on it.
-- ``comments:version:<pk>``: that article's thread (comments/services.py); the
-  article page and the API detail depend on it, and the API list on
-  ``comments:version:any``, which moves with every thread.
+A cached entry is the finished response of a public GET (body and headers) plus
+the versions it was built from (articles/versions.py) and the moment it stops being
+true. A hit compares those versions with the current ones in one cache round trip
+and touches no database, so a front-page spike costs one cache read per request.
 
 An entry also stores the next scheduled publish time that was pending when it was
 built and is never served at or after it, so a scheduled explainer appears on time
@@ -22,40 +12,25 @@ response is only kept when it is a plain 200 with no cookie and no CSRF token.
 """
 
 import hashlib
-import time
-from functools import lru_cache, wraps
-from pathlib import Path
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.signals import setting_changed
-from django.db import transaction
-from django.db.models import Min
-from django.db.models.signals import post_delete, post_save, pre_delete
-from django.dispatch import receiver
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 
-from .models import Article, Author, Topic
-
-CONTENT = "content:version"
-# Moved with every thread's own version: lists showing comment counts depend on it.
-ANY_COMMENTS = "comments:version:any"
-SCHEDULE = "content:next-publish"
-ENTRY_PREFIX = "response:"
-# What names the code a cached response or part was rendered by (see release()).
-# (static/ too: pages name the hashed file of each stylesheet and script.)
-RELEASE_SOURCES = (
-    "accounts",
-    "articles",
-    "comments",
-    "newsroom",
-    "static",
-    "templates",
+from .versions import (
+    CONTENT,
+    SCHEDULE,
+    UNREAD,
+    current_versions,
+    next_publish_time,
+    release,
 )
-RELEASE_SUFFIXES = {".py", ".html", ".txt", ".css", ".js"}
+
+ENTRY_PREFIX = "response:"
 # Entries are exact until a version moves, so the lifetime only bounds memory use.
 MAX_AGE = 60 * 60
 # Honoured only where the bench floor is switched on (scripts/bench.py): "page" skips
@@ -64,154 +39,6 @@ BYPASS_HEADER = "HTTP_X_BENCH_NO_CACHE"
 CACHED_HEADERS_SKIP = {"set-cookie", "x-cache"}
 # django.contrib.messages' cookie: a reader who has one has something to be shown.
 MESSAGES_COOKIE = "messages"
-
-
-def article_key(article_id) -> str:
-    return f"article:version:{article_id}"
-
-
-def comments_key(article_id) -> str:
-    # The key comments/services.py has always used for its thread version.
-    return f"comments:version:{article_id}"
-
-
-def bump(*keys) -> None:
-    """Give `keys` new versions now and again once the surrounding write commits.
-
-    The second bump drops anything a concurrent reader built from the rows as they
-    were before the commit; the first makes the change visible where no commit
-    follows (inside a test's transaction). A new content version comes with the
-    next scheduled publish time worked out at once, so page misses need not ask.
-    """
-
-    def stamp():
-        value = time.time_ns()
-        cache.set_many(dict.fromkeys(keys, value), timeout=None)
-        if CONTENT in keys:
-            _remember_next_publish(value)
-
-    stamp()
-    transaction.on_commit(stamp)
-
-
-def article_bump(article_id) -> None:
-    bump(CONTENT, article_key(article_id))
-
-
-def depend_on(request, *keys) -> None:
-    """Record that the response being built for `request` depends on `keys`.
-
-    Versions not read before the view ran are read now, before the view reads
-    more rows, so a write landing meanwhile leaves the entry already outdated.
-    """
-    request = getattr(request, "_request", request)  # DRF wraps Django's request
-    versions = getattr(request, "_cache_versions", None)
-    if versions is None:
-        return  # not under cache_anonymous (signed in, or the cache is off)
-    unread = [key for key in keys if key not in versions]
-    if unread:
-        versions.update(_current_versions(unread))
-    request._cache_depends.update(keys)
-
-
-def comments_bump(article_id) -> None:
-    bump(comments_key(article_id), ANY_COMMENTS)
-
-
-def depend_on_article(request, article_id, *, comments=False) -> None:
-    keys = [article_key(article_id)]
-    if comments:
-        keys.append(comments_key(article_id))
-    depend_on(request, *keys)
-
-
-_UNREAD = object()
-
-
-def next_publish_time(content_version, remembered=_UNREAD):
-    """The earliest scheduled publish time still to come, or None; cached per version.
-
-    Recomputed (one query) when content changed or the remembered time has passed.
-    `remembered`: the SCHEDULE key's value if the caller already read it.
-    """
-    if remembered is _UNREAD:
-        remembered = cache.get(SCHEDULE)
-    if remembered is not None:
-        version, moment = remembered
-        if version == content_version and (moment is None or moment > timezone.now()):
-            return moment
-    return _remember_next_publish(content_version)
-
-
-def content_state(request=None):
-    """(content version, next scheduled publish time): changes with anything public.
-
-    No query unless a scheduled time has just passed or the cache was emptied, and
-    no cache read either when cache_anonymous already read both for `request`.
-    """
-    request = getattr(request, "_request", request)  # DRF wraps Django's request
-    if hasattr(request, "_cache_next_publish"):
-        return request._cache_versions[CONTENT], request._cache_next_publish
-    version = _current_versions([CONTENT])[CONTENT]
-    return version, next_publish_time(version)
-
-
-def thread_version(request, article_id) -> str:
-    """The version of an article's comment thread, as read for `request` if it was."""
-    versions = shared_versions(request)
-    key = comments_key(article_id)
-    if versions is None or key not in versions:
-        return str(cache.get(key, "0"))
-    return str(versions[key])
-
-
-def _remember_next_publish(content_version):
-    moment = Article.objects.scheduled().aggregate(next=Min("publish_at"))["next"]
-    cache.set(SCHEDULE, (content_version, moment), timeout=None)
-    return moment
-
-
-def _current_versions(keys):
-    """Current versions of `keys`, giving any that are missing a fresh one.
-
-    A missing version is stamped rather than read as a default, so an evicted key can
-    never come back with the value an old entry was built against.
-    """
-    found = cache.get_many(keys)
-    missing = [key for key in keys if key not in found]
-    if missing:
-        stamp = time.time_ns()
-        for key in missing:
-            cache.add(key, stamp, timeout=None)
-        found.update(cache.get_many(missing))
-    return found
-
-
-@lru_cache(maxsize=1)
-def release() -> str:
-    """A short name for the code and templates that render what the cache keeps.
-
-    NEWSROOM_RELEASE if set (a deploy may pass its commit), else a digest of the
-    project's Python files, templates, stylesheets and scripts. Entries and parts are kept under it, so a
-    deploy that changes a template never serves markup the old one rendered, and
-    the old and new processes of a rolling restart keep apart.
-    """
-    if settings.NEWSROOM_RELEASE:
-        return settings.NEWSROOM_RELEASE
-    digest = hashlib.blake2b(digest_size=6)
-    base = Path(settings.BASE_DIR)
-    for folder in RELEASE_SOURCES:
-        for path in sorted((base / folder).rglob("*")):
-            if path.suffix in RELEASE_SUFFIXES and path.is_file():
-                digest.update(str(path.relative_to(base)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-@receiver(setting_changed, dispatch_uid="articles-cache-release-reset")
-def _forget_release(setting, **kwargs):
-    if setting == "NEWSROOM_RELEASE":
-        release.cache_clear()
 
 
 def _entry_key(request) -> str:
@@ -250,15 +77,6 @@ def _anonymous(request) -> bool:
 
 def _bypass(request):
     return settings.NEWSROOM_BENCH and request.META.get(BYPASS_HEADER)
-
-
-def shared_versions(request):
-    """The versions read for this anonymous request, or None where nothing is shared.
-
-    Parts of a page may be kept in the cache under these (articles/fragments.py).
-    """
-    request = getattr(request, "_request", request)
-    return getattr(request, "_cache_versions", None)
 
 
 def _storable(request, response) -> bool:
@@ -467,17 +285,17 @@ def cache_anonymous(view=None, *, lists=True):
             # Everything the entry will be checked against is fixed before the view
             # reads a row: the versions, and the next scheduled publish time.
             started = timezone.now().timestamp()
-            schedule = versions.pop(SCHEDULE, _UNREAD)
+            schedule = versions.pop(SCHEDULE, UNREAD)
             unread = [
                 k for k in (CONTENT, *_known_depends.get(key, ())) if k not in versions
             ]
-            if unread or schedule is _UNREAD:
+            if unread or schedule is UNREAD:
                 found = cache.get_many([*unread, SCHEDULE])
                 schedule = found.pop(SCHEDULE, None)
                 versions.update(found)
                 missing = [k for k in unread if k not in found]
                 if missing:
-                    versions.update(_current_versions(missing))
+                    versions.update(current_versions(missing))
             next_publish = next_publish_time(versions[CONTENT], schedule)
             request._cache_versions, request._cache_depends = versions, set()
             request._cache_next_publish = next_publish
@@ -509,26 +327,6 @@ def cache_anonymous(view=None, *, lists=True):
         return cached_view
 
     return decorate if view is None else decorate(view)
-
-
-# Topic and author names appear on every list and article page and in the API, but
-# are edited apart from articles: their writes move the content version and the
-# versions of the articles that carry them (read before a delete clears the links).
-
-
-@receiver(post_save, sender=Topic, dispatch_uid="articles-cache-topic-save")
-@receiver(pre_delete, sender=Topic, dispatch_uid="articles-cache-topic-delete")
-@receiver(post_save, sender=Author, dispatch_uid="articles-cache-author-save")
-@receiver(pre_delete, sender=Author, dispatch_uid="articles-cache-author-delete")
-def taxonomy_written(sender, instance, **kwargs):
-    article_ids = list(instance.articles.values_list("pk", flat=True))
-    bump(CONTENT, *(article_key(pk) for pk in article_ids))
-
-
-@receiver(post_delete, sender=Article, dispatch_uid="articles-cache-article-delete")
-def article_deleted(sender, instance, **kwargs):
-    # The admin's delete view and bulk action delete without a service to call.
-    article_bump(instance.pk)
 
 
 def bench_floor(request):

@@ -29,17 +29,17 @@ from django.utils.safestring import mark_safe
 
 from comments.views import NEWEST, comments_region
 
-from .cache import (
+from .cache import MAX_AGE
+from .models import Article
+from .queries import attach_annotations
+from .versions import (
     CONTENT,
-    MAX_AGE,
     article_key,
     comments_key,
     depend_on_article,
     release,
     shared_versions,
 )
-from .models import Article
-from .queries import attach_annotations
 
 RELATED_LIMIT = 4
 PART_TEMPLATES = {

@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import cache
+from . import versions
 from .models import (
     FAQ,
     Article,
@@ -65,13 +65,13 @@ def article_changed(article: Article) -> None:
 
     The one place that reacts to content changes: it stamps `updated_at` (so pages,
     feeds and the API report the change), refreshes the search document and moves
-    the article's and the site's cache versions (articles/cache.py).
+    the article's and the site's cache versions (articles/versions.py).
     """
     now = timezone.now()
     Article.objects.filter(pk=article.pk).update(updated_at=now)
     article.updated_at = now
     refresh_search_document(article)
-    cache.article_bump(article.pk)
+    versions.article_bump(article.pk)
 
 
 def _one_line(error: ValidationError, what: str) -> str:

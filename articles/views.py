@@ -19,14 +19,10 @@ from django.utils.cache import (
 from django.utils.http import http_date, quote_etag
 from django.views.generic import DetailView, ListView
 
-from .cache import (
-    cache_anonymous,
-    content_state,
-    depend_on_article,
-    thread_version,
-)
+from .cache import cache_anonymous
 from .fragments import explainer_parts, published_explainer
 from .models import Article, Author, KeyFact, Topic
+from .versions import content_state, depend_on_article, thread_version
 
 PAGE_SIZE = 12
 

@@ -17,7 +17,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from articles import cache as articles_cache
+from articles import versions as article_versions
 from articles.models import Article
 
 from .models import BannedWord, Comment, CommentBan, Flag
@@ -73,7 +73,7 @@ def comments_changed(article_id) -> None:
 
     Cached pages (articles/cache.py) compare this version on every hit.
     """
-    articles_cache.comments_bump(article_id)
+    article_versions.comments_bump(article_id)
 
 
 def _check_body(body: str) -> str:

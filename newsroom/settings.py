@@ -333,7 +333,7 @@ NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
 # request header skip the anonymous page cache (articles/cache.py). Never set it in
 # a deployment.
 NEWSROOM_BENCH = env_bool("NEWSROOM_BENCH_FLOOR")
-# Names the deployed code in cache keys (articles/cache.py release()); unset, a digest
+# Names the deployed code in cache keys (articles/versions.py release()); unset, a digest
 # of the project's Python files and templates is used.
 NEWSROOM_RELEASE = os.environ.get("NEWSROOM_RELEASE", "")
 # Anonymous page cache (articles/cache.py). Its versions must be shared by every

@@ -28,8 +28,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles import services
-from articles.cache import ANY_COMMENTS, cache_anonymous, depend_on, depend_on_article
+from articles.cache import cache_anonymous
 from articles.models import Article, Author, Topic
+from articles.versions import ANY_COMMENTS, depend_on, depend_on_article
 
 from .filters import ArticleFilter
 from .queries import articles_for_api, attach_annotations

@@ -1,0 +1,229 @@
+"""Version keys: what every write moves and every cached read compares.
+
+A version is a cache key holding a nanosecond stamp. Writes move them (through
+`services.article_changed`, comments/services.py and the receivers at the end of
+this module); the page cache (articles/cache.py) keeps each response, and
+articles/fragments.py each part of the explainer page, with the versions it was
+built from, and serves it only while they are unchanged:
+
+- ``content``: every article write (`services.article_changed`) and every topic or
+  author write; lists, feeds, the sitemap and article pages (their related list)
+  depend on it.
+- ``article:<pk>``: that article's writes; the API detail depends on it.
+- ``comments:version:<pk>``: that article's thread (comments/services.py); the
+  article page and the API detail depend on it, and the API list on
+  ``comments:version:any``, which moves with every thread.
+
+The next scheduled publish time is kept beside the content version, so a scheduled
+explainer appears on time with no job running, and `release()` names the deployed
+code, so nothing rendered by earlier code is served after a deploy.
+"""
+
+import hashlib
+import time
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.db import transaction
+from django.db.models import Min
+from django.db.models.signals import post_delete, post_save, pre_delete
+from django.dispatch import receiver
+from django.utils import timezone
+
+from .models import Article, Author, Topic
+
+CONTENT = "content:version"
+# Moved with every thread's own version: lists showing comment counts depend on it.
+ANY_COMMENTS = "comments:version:any"
+SCHEDULE = "content:next-publish"
+# What names the code a cached response or part was rendered by (see release()).
+# (static/ too: pages name the hashed file of each stylesheet and script.)
+RELEASE_SOURCES = (
+    "accounts",
+    "articles",
+    "comments",
+    "newsroom",
+    "static",
+    "templates",
+)
+RELEASE_SUFFIXES = {".py", ".html", ".txt", ".css", ".js"}
+
+
+def article_key(article_id) -> str:
+    return f"article:version:{article_id}"
+
+
+def comments_key(article_id) -> str:
+    # The key comments/services.py has always used for its thread version.
+    return f"comments:version:{article_id}"
+
+
+def bump(*keys) -> None:
+    """Give `keys` new versions now and again once the surrounding write commits.
+
+    The second bump drops anything a concurrent reader built from the rows as they
+    were before the commit; the first makes the change visible where no commit
+    follows (inside a test's transaction). A new content version comes with the
+    next scheduled publish time worked out at once, so page misses need not ask.
+    """
+
+    def stamp():
+        value = time.time_ns()
+        cache.set_many(dict.fromkeys(keys, value), timeout=None)
+        if CONTENT in keys:
+            _remember_next_publish(value)
+
+    stamp()
+    transaction.on_commit(stamp)
+
+
+def article_bump(article_id) -> None:
+    bump(CONTENT, article_key(article_id))
+
+
+def depend_on(request, *keys) -> None:
+    """Record that the response being built for `request` depends on `keys`.
+
+    Versions not read before the view ran are read now, before the view reads
+    more rows, so a write landing meanwhile leaves the entry already outdated.
+    """
+    request = getattr(request, "_request", request)  # DRF wraps Django's request
+    versions = getattr(request, "_cache_versions", None)
+    if versions is None:
+        return  # not under cache_anonymous (signed in, or the cache is off)
+    unread = [key for key in keys if key not in versions]
+    if unread:
+        versions.update(current_versions(unread))
+    request._cache_depends.update(keys)
+
+
+def comments_bump(article_id) -> None:
+    bump(comments_key(article_id), ANY_COMMENTS)
+
+
+def depend_on_article(request, article_id, *, comments=False) -> None:
+    keys = [article_key(article_id)]
+    if comments:
+        keys.append(comments_key(article_id))
+    depend_on(request, *keys)
+
+
+UNREAD = object()
+
+
+def next_publish_time(content_version, remembered=UNREAD):
+    """The earliest scheduled publish time still to come, or None; cached per version.
+
+    Recomputed (one query) when content changed or the remembered time has passed.
+    `remembered`: the SCHEDULE key's value if the caller already read it.
+    """
+    if remembered is UNREAD:
+        remembered = cache.get(SCHEDULE)
+    if remembered is not None:
+        version, moment = remembered
+        if version == content_version and (moment is None or moment > timezone.now()):
+            return moment
+    return _remember_next_publish(content_version)
+
+
+def content_state(request=None):
+    """(content version, next scheduled publish time): changes with anything public.
+
+    No query unless a scheduled time has just passed or the cache was emptied, and
+    no cache read either when cache_anonymous already read both for `request`.
+    """
+    request = getattr(request, "_request", request)  # DRF wraps Django's request
+    if hasattr(request, "_cache_next_publish"):
+        return request._cache_versions[CONTENT], request._cache_next_publish
+    version = current_versions([CONTENT])[CONTENT]
+    return version, next_publish_time(version)
+
+
+def thread_version(request, article_id) -> str:
+    """The version of an article's comment thread, as read for `request` if it was."""
+    versions = shared_versions(request)
+    key = comments_key(article_id)
+    if versions is None or key not in versions:
+        return str(cache.get(key, "0"))
+    return str(versions[key])
+
+
+def _remember_next_publish(content_version):
+    moment = Article.objects.scheduled().aggregate(next=Min("publish_at"))["next"]
+    cache.set(SCHEDULE, (content_version, moment), timeout=None)
+    return moment
+
+
+def current_versions(keys):
+    """Current versions of `keys`, giving any that are missing a fresh one.
+
+    A missing version is stamped rather than read as a default, so an evicted key can
+    never come back with the value an old entry was built against.
+    """
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        stamp = time.time_ns()
+        for key in missing:
+            cache.add(key, stamp, timeout=None)
+        found.update(cache.get_many(missing))
+    return found
+
+
+@lru_cache(maxsize=1)
+def release() -> str:
+    """A short name for the code and templates that render what the cache keeps.
+
+    NEWSROOM_RELEASE if set (a deploy may pass its commit), else a digest of the
+    project's Python files, templates, stylesheets and scripts. Entries and parts are kept under it, so a
+    deploy that changes a template never serves markup the old one rendered, and
+    the old and new processes of a rolling restart keep apart.
+    """
+    if settings.NEWSROOM_RELEASE:
+        return settings.NEWSROOM_RELEASE
+    digest = hashlib.blake2b(digest_size=6)
+    base = Path(settings.BASE_DIR)
+    for folder in RELEASE_SOURCES:
+        for path in sorted((base / folder).rglob("*")):
+            if path.suffix in RELEASE_SUFFIXES and path.is_file():
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@receiver(setting_changed, dispatch_uid="articles-cache-release-reset")
+def _forget_release(setting, **kwargs):
+    if setting == "NEWSROOM_RELEASE":
+        release.cache_clear()
+
+
+def shared_versions(request):
+    """The versions read for this anonymous request, or None where nothing is shared.
+
+    Parts of a page may be kept in the cache under these (articles/fragments.py).
+    """
+    request = getattr(request, "_request", request)
+    return getattr(request, "_cache_versions", None)
+
+
+# Topic and author names appear on every list and article page and in the API, but
+# are edited apart from articles: their writes move the content version and the
+# versions of the articles that carry them (read before a delete clears the links).
+
+
+@receiver(post_save, sender=Topic, dispatch_uid="articles-cache-topic-save")
+@receiver(pre_delete, sender=Topic, dispatch_uid="articles-cache-topic-delete")
+@receiver(post_save, sender=Author, dispatch_uid="articles-cache-author-save")
+@receiver(pre_delete, sender=Author, dispatch_uid="articles-cache-author-delete")
+def taxonomy_written(sender, instance, **kwargs):
+    article_ids = list(instance.articles.values_list("pk", flat=True))
+    bump(CONTENT, *(article_key(pk) for pk in article_ids))
+
+
+@receiver(post_delete, sender=Article, dispatch_uid="articles-cache-article-delete")
+def article_deleted(sender, instance, **kwargs):
+    # The admin's delete view and bulk action delete without a service to call.
+    article_bump(instance.pk)
