@@ -43,7 +43,8 @@ MESSAGES_COOKIE = "messages"
 
 def _entry_key(request) -> str:
     # Host, scheme, path and query: responses may carry absolute links. The host was
-    # validated against ALLOWED_HOSTS by CommonMiddleware before any view runs.
+    # checked against ALLOWED_HOSTS first: by PageCacheMiddleware for its early
+    # lookup, by CommonMiddleware before any view runs.
     meta = request.META
     address = "|".join(
         (
