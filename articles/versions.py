@@ -57,7 +57,7 @@ def article_key(article_id) -> str:
 
 
 def comments_key(article_id) -> str:
-    # The key comments/services.py has always used for its thread version.
+    # Moved by comments/services.py comments_changed on every comment or flag write.
     return f"comments:version:{article_id}"
 
 

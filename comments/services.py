@@ -59,19 +59,10 @@ def hash_ip(ip: str | None) -> str:
     return hmac.new(key, ip.encode(), hashlib.sha256).hexdigest()
 
 
-def comments_version_key(article_id) -> str:
-    return f"comments:version:{article_id}"
-
-
-def comments_version(article_id) -> str:
-    """A token that changes whenever the article's thread does (no query)."""
-    return str(cache.get(comments_version_key(article_id), "0"))
-
-
 def comments_changed(article_id) -> None:
     """Mark an article's thread as changed, now and once the write commits.
 
-    Cached pages (articles/cache.py) compare this version on every hit.
+    Cached pages and parts compare this version (articles/versions.py) on every hit.
     """
     article_versions.comments_bump(article_id)
 
