@@ -1,13 +1,17 @@
-"""The reader's own pages: the profile, and sign-up answering races by the form.
+"""The reader's own pages: the profile, sign-up answering races by the form, and
+a sign-in that greets staff on their way into the admin.
 
-allauth serves sign-in and the rest.
+allauth serves the rest.
 """
 
-from allauth.account.views import SignupView
+from urllib.parse import urlsplit
+
+from allauth.account.views import LoginView, SignupView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from .forms import ProfileForm
@@ -41,3 +45,18 @@ class ReaderSignupView(SignupView):
             self.user = None
             form.explain_conflict()
             return self.form_invalid(form)
+
+
+class SignInView(LoginView):
+    """allauth's sign-in, addressed to editors and writers when it leads to the admin.
+
+    The admin sends its visitors here (newsroom/urls.py) so that staff sign-ins get
+    the same failed-attempt limits; the page they see should still say it is the
+    newsroom's door, not the one for commenters.
+    """
+
+    def get_template_names(self):
+        next_url = self.get_next_url() or ""
+        if urlsplit(next_url).path.startswith(reverse("admin:index")):
+            return ["account/login_staff.html"]
+        return super().get_template_names()

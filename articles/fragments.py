@@ -142,12 +142,15 @@ def _keys(request, article, versions, next_publish):
     }
 
 
-def explainer_parts(request, article, *, next_publish=None, shareable=True):
+def explainer_parts(
+    request, article, *, next_publish=None, shareable=True, preview=False
+):
     """{part name: HTML} for the explainer page, from the cache where it may be.
 
     On a miss the parts that are missing are built with the queries they need
     (authors and topics, then one UNION for the annotations, the related list,
-    the thread) and stored together in one round trip.
+    the thread) and stored together in one round trip. On the staff `preview`
+    the comments region offers no form: comments are posted to the public page.
     """
     versions = shared_versions(request) if shareable else None
     if versions is not None:
@@ -164,12 +167,16 @@ def explainer_parts(request, article, *, next_publish=None, shareable=True):
             prefetch_related_objects([article], "authors", "topics")
         elif "related" in missing:
             prefetch_related_objects([article], "topics")
-        if {"meta", "article"} & set(missing):
+        in_memory = "key_facts" in getattr(article, "_prefetched_objects_cache", {})
+        if {"meta", "article"} & set(missing) and not in_memory:
+            # (A preview's unsaved explainer brings its own: publishing.py.)
             attach_annotations([article])
         if "related" in missing:
             context["related"] = related_explainers(article)
         if "comments" in missing:
-            context["comments_region"] = comments_region(request, article)
+            context["comments_region"] = comments_region(
+                request, article, preview=preview
+            )
         built = {
             name: render_to_string(PART_TEMPLATES[name], context, request)
             for name in missing

@@ -129,6 +129,10 @@ class ArticleQuerySet(models.QuerySet):
             status=Article.Status.PUBLISHED, publish_at__gt=timezone.now()
         )
 
+    def at_old_slug(self, slug):
+        """Narrow to the explainer that had `slug` before its current one (one at most)."""
+        return self.filter(slugs__slug=slug).exclude(slug=slug)
+
     def with_annotations(self):
         return self.prefetch_related(
             "authors", "topics", "key_facts", "quick_answers", "faqs", "corrections"
@@ -146,8 +150,15 @@ class ArticleQuerySet(models.QuerySet):
 
 @reversion.register(
     follow=["key_facts", "quick_answers", "faqs", "corrections"],
-    # Derived search data is rebuilt by article_changed, not versioned.
-    exclude=["search_document", "search_vector"],
+    # Derived search data is rebuilt by article_changed, and the review state
+    # belongs to the desk, not to a version of the story.
+    exclude=[
+        "search_document",
+        "search_vector",
+        "submitted_by",
+        "submitted_at",
+        "review_note",
+    ],
 )
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -262,6 +273,20 @@ class Article(models.Model):
         related_name="+",
     )
 
+    # The review desk (articles/publishing.py): who last asked for review of the
+    # explainer or its working copy, and the note an editor sent back.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, editable=False)
+    review_note = models.TextField(_("review note"), blank=True, editable=False)
+
     # Kept by services.article_changed (see articles/search.py): the body and every
     # annotation as plain text, and on PostgreSQL its weighted tsvector. The GIN
     # index on search_vector is made by migration 0003 on PostgreSQL only, so it is
@@ -347,6 +372,21 @@ class Article(models.Model):
     @property
     def comments_open(self):
         return self.comments_mode != self.CommentsMode.CLOSED
+
+    def old_urls(self):
+        """Return the explainer's former addresses, newest first.
+
+        Each redirects here while the explainer is published; one that another
+        explainer has taken since is no longer this one's.
+        """
+        if self.pk is None:
+            return []
+        former = (
+            self.slugs.exclude(slug=self.slug)
+            .order_by("-recorded_at", "-pk")
+            .values_list("slug", flat=True)
+        )
+        return [reverse("articles:detail", kwargs={"slug": slug}) for slug in former]
 
 
 class Annotation(models.Model):
@@ -512,3 +552,124 @@ class Correction(models.Model):
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#corrections"
+
+
+class WorkingCopy(models.Model):
+    """The next version of a published explainer, edited beside the live one.
+
+    `state` holds the whole explainer as `publishing.explainer_state` writes it;
+    readers keep seeing the article's own rows until it is published.
+    """
+
+    class Status(models.TextChoices):
+        EDITING = "editing", _("Unpublished changes")
+        REVIEW = "review", _("In review")
+
+    article = models.OneToOneField(
+        Article,
+        verbose_name=_("explainer"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="working_copy",
+    )
+    state = models.JSONField(_("content"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status, default=Status.EDITING
+    )
+    publish_at = models.DateTimeField(
+        _("publish changes at"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("When set, the changes go live at this time."),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("working copy")
+        verbose_name_plural = _("working copies")
+
+    def __str__(self):
+        return f"{self.article} ({self.get_status_display()})"
+
+
+class ArticleSlug(models.Model):
+    """An address an explainer has had; a former one redirects while it is public."""
+
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("explainer"),
+        on_delete=models.CASCADE,
+        related_name="slugs",
+    )
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        help_text=_(
+            "An address the explainer has had. If another explainer takes it later, "
+            "it belongs to that one."
+        ),
+    )
+    recorded_at = models.DateTimeField(
+        _("last recorded"),
+        default=timezone.now,
+        help_text=_("When the explainer was last saved with this address."),
+    )
+
+    class Meta:
+        ordering = ["article", "-recorded_at", "-pk"]
+        verbose_name = _("explainer address")
+        verbose_name_plural = _("explainer addresses")
+
+    def __str__(self):
+        return self.slug
+
+
+class Autosave(models.Model):
+    """An editor's unsaved explainer form, kept while they type (articles/admin/).
+
+    One per editor and explainer (and one per editor for a new explainer): it
+    survives a closed tab or a crashed browser, and is offered back on reopening.
+    Holds the form exactly as posted, so restoring it loses nothing typed.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("editor"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("explainer"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for an explainer not saved yet."),
+    )
+    data = models.JSONField(_("form"), default=dict)
+    saved_at = models.DateTimeField(_("saved"), auto_now=True)
+
+    class Meta:
+        ordering = ["-saved_at"]
+        verbose_name = _("autosaved form")
+        verbose_name_plural = _("autosaved forms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "article"],
+                name="autosave_one_per_editor_and_explainer",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.article or _('new explainer')}"

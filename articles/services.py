@@ -7,7 +7,8 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.db import transaction
-from django.db.models import F
+from django.db.models import CharField, F, Max, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -15,6 +16,7 @@ from . import versions
 from .models import (
     FAQ,
     Article,
+    ArticleSlug,
     Author,
     Correction,
     KeyFact,
@@ -25,6 +27,27 @@ from .models import (
 from .search import refresh_search_document
 
 PUBLISH_PERMISSION = "articles.publish_article"
+
+# Parked rows carry "~<pk>" as anchor: "~" never passes slug validation, so a parked
+# anchor cannot clash with a real one.
+PARKED_ANCHOR_PREFIX = "~"
+ORDERED_ANNOTATIONS = (KeyFact, QuickAnswer, FAQ)
+
+
+def park_annotations(queryset, *, room=0, anchors_of=None):
+    """Move rows to positions (and anchors) no final value can take.
+
+    The (article, position) and (article, anchor) constraints are checked row by row,
+    so a swap saved directly would collide half-way. Adding an offset above the
+    current maximum keeps every parked position distinct from all others. Anchors
+    are parked for the rows in `anchors_of` (all rows when None).
+    """
+    top = queryset.aggregate(top=Max("position"))["top"]
+    if top is None:
+        return
+    queryset.update(position=F("position") + top + room + 1)
+    rows = queryset if anchors_of is None else queryset.filter(pk__in=anchors_of)
+    rows.update(anchor=Concat(Value(PARKED_ANCHOR_PREFIX), Cast("pk", CharField())))
 
 
 def can_publish(user) -> bool:
@@ -64,12 +87,20 @@ def article_changed(article: Article) -> None:
     """Call after any write to an article or its annotations, inside the write's transaction.
 
     The one place that reacts to content changes: it stamps `updated_at` (so pages,
-    feeds and the API report the change), refreshes the search document and moves
-    the article's and the site's cache versions (articles/versions.py).
+    feeds and the API report the change), records the current slug (so the address
+    keeps working after a change), refreshes the search document and moves the
+    article's and the site's cache versions (articles/versions.py).
     """
     now = timezone.now()
     Article.objects.filter(pk=article.pk).update(updated_at=now)
     article.updated_at = now
+    # One upsert: a slug another explainer had before now names this one.
+    ArticleSlug.objects.bulk_create(
+        [ArticleSlug(article=article, slug=article.slug, recorded_at=now)],
+        update_conflicts=True,
+        unique_fields=["slug"],
+        update_fields=["article", "recorded_at"],
+    )
     refresh_search_document(article)
     versions.article_bump(article.pk)
 
@@ -190,53 +221,92 @@ def explainer_import(
     return article
 
 
-# Used by the content API (articles/api/): writes of a whole article with its lists.
+# Writes of a whole article with its lists: the content API, and the editor's desk
+# (articles/publishing.py) when it publishes a working copy.
 
-_ANNOTATION_LISTS = {
+ANNOTATION_LISTS = {
     "key_facts": (KeyFact, ("label", "text")),
     "quick_answers": (QuickAnswer, ("question", "answer")),
     "faqs": (FAQ, ("question", "answer")),
 }
 
 
+def _item_errors(name, index, error):
+    return ValidationError(
+        {
+            f"{name}.{index}.{field}": messages
+            for field, messages in error.message_dict.items()
+        }
+    )
+
+
+def _unknown_ids(model, name, items, existing):
+    errors = {
+        f"{name}.{index}.id": [
+            f"No {model._meta.verbose_name} with id {item['id']} on this explainer."
+        ]
+        for index, item in enumerate(items)
+        if item.get("id") is not None and item["id"] not in existing
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
 def _annotations_replace(*, article: Article, name: str, items: list[dict]) -> None:
     """Make `article`'s `name` list exactly `items`, in order.
 
-    Items with an `id` keep their row (and anchor); others are created; rows not
-    named are deleted.
+    Items with an `id` keep their row (and anchor, unless the item names another);
+    others are created; rows not named are deleted.
     """
-    model, field_names = _ANNOTATION_LISTS[name]
+    model, field_names = ANNOTATION_LISTS[name]
     existing = {obj.pk: obj for obj in model.objects.filter(article=article)}
-    errors = {}
-    for index, item in enumerate(items):
-        pk = item.get("id")
-        if pk is not None and pk not in existing:
-            errors[f"{name}.{index}.id"] = [
-                f"No {model._meta.verbose_name} with id {pk} on this explainer."
-            ]
-    if errors:
-        raise ValidationError(errors)
+    _unknown_ids(model, name, items, existing)
     kept = {item["id"] for item in items if item.get("id") is not None}
     model.objects.filter(article=article).exclude(pk__in=kept).delete()
-    # Park kept rows above every position in use, so the new order never collides
-    # with the old one under the (article, position) unique constraint.
-    offset = max((obj.position for obj in existing.values()), default=0) + len(items)
-    model.objects.filter(pk__in=kept).update(position=F("position") + offset + 1)
+    # Park kept rows above every position in use, and on anchors no final value can
+    # take, so the new order and anchors never collide with the old ones under the
+    # (article, position) and (article, anchor) unique constraints.
+    park_annotations(model.objects.filter(pk__in=kept), room=len(items))
+    objects = []
     for index, item in enumerate(items):
         pk = item.get("id")
         obj = existing[pk] if pk is not None else model(article=article)
         obj.position = index
         for field_name in field_names:
             setattr(obj, field_name, item[field_name])
+        if item.get("anchor"):
+            obj.anchor = item["anchor"]
+        objects.append((index, obj))
+    # Rows with an anchor first, so anchors made from text step around them.
+    for index, obj in sorted(objects, key=lambda pair: not pair[1].anchor):
+        try:
+            obj.full_clean(exclude=["anchor"] if not obj.anchor else None)
+        except ValidationError as error:
+            raise _item_errors(name, index, error) from None
+        obj.save()
+
+
+def _corrections_replace(*, article: Article, items: list[dict], keep: bool) -> None:
+    """Make `article`'s corrections `items`; `keep`: never delete one not named.
+
+    Corrections readers may have seen are a public record: a live explainer's are
+    only ever added to or reworded, never removed.
+    """
+    existing = {obj.pk: obj for obj in Correction.objects.filter(article=article)}
+    _unknown_ids(Correction, "corrections", items, existing)
+    if not keep:
+        named = [item["id"] for item in items if item.get("id") is not None]
+        Correction.objects.filter(article=article).exclude(pk__in=named).delete()
+    for index, item in enumerate(items):
+        pk = item.get("id")
+        obj = existing[pk] if pk is not None else Correction(article=article)
+        obj.kind, obj.note = item["kind"], item["note"]
+        if item.get("created_at"):
+            obj.created_at = item["created_at"]
         try:
             obj.full_clean()
         except ValidationError as error:
-            raise ValidationError(
-                {
-                    f"{name}.{index}.{field}": messages
-                    for field, messages in error.message_dict.items()
-                }
-            ) from None
+            raise _item_errors("corrections", index, error) from None
         obj.save()
 
 
@@ -251,12 +321,15 @@ def article_save(
     key_facts: list[dict] | None = None,
     quick_answers: list[dict] | None = None,
     faqs: list[dict] | None = None,
+    corrections: list[dict] | None = None,
+    comment: str | None = None,
 ) -> Article:
     """Create (article=None) or change an article with its people, topics and lists.
 
     `fields` holds model field values; a list left as None is not touched, a given
-    list replaces the old one (see `_annotations_replace`). Publishing, unpublishing
-    and moving a published article's publish time need the publish permission.
+    list replaces the old one (see `_annotations_replace`; corrections of a live
+    explainer are never removed). Publishing, unpublishing and moving a published
+    article's publish time need the publish permission.
     """
     creating = article is None
     if creating:
@@ -289,11 +362,18 @@ def article_save(
         for name, items in lists.items():
             if items is not None:
                 _annotations_replace(article=article, name=name, items=items)
+        if corrections is not None:
+            _corrections_replace(
+                article=article,
+                items=corrections,
+                keep=published in (old_status, new_status),
+            )
         article_changed(article)
         reversion.add_to_revision(article)
         reversion.set_user(user)
         reversion.set_comment(
-            "Created through the API." if creating else "Changed through the API."
+            comment
+            or ("Created through the API." if creating else "Changed through the API.")
         )
     return article
 

@@ -33,12 +33,14 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .models import Article, Author, Topic
+from .models import Article, Author, Topic, WorkingCopy
 
 CONTENT = "content:version"
 # Moved with every thread's own version: lists showing comment counts depend on it.
 ANY_COMMENTS = "comments:version:any"
 SCHEDULE = "content:next-publish"
+# The next time a scheduled working copy goes live (articles/publishing.py).
+CHANGES_DUE = "content:next-change"
 # What names the code a cached response or part was rendered by (see release()).
 # (static/ too: pages name the hashed file of each stylesheet and script.)
 RELEASE_SOURCES = (
@@ -152,9 +154,27 @@ def thread_version(request, article_id) -> str:
 
 
 def _remember_next_publish(content_version):
-    moment = Article.objects.scheduled().aggregate(next=Min("publish_at"))["next"]
-    cache.set(SCHEDULE, (content_version, moment), timeout=None)
+    # Scheduled explainers appear, and scheduled working copies go live
+    # (articles/publishing.py), at these times: cached pages must not outlive them.
+    appears = Article.objects.scheduled().aggregate(next=Min("publish_at"))["next"]
+    changes = WorkingCopy.objects.aggregate(next=Min("publish_at"))["next"]
+    moment = min((m for m in (appears, changes) if m is not None), default=None)
+    cache.set_many(
+        {SCHEDULE: (content_version, moment), CHANGES_DUE: (changes,)}, timeout=None
+    )
     return moment
+
+
+def schedule_moved():
+    """Work out the next scheduled times again; returns when changes are due next."""
+    _remember_next_publish(current_versions([CONTENT])[CONTENT])
+    return cache.get(CHANGES_DUE, (None,))[0]
+
+
+def changes_due():
+    """When the next scheduled working copy goes live, or None: one cache read."""
+    remembered = cache.get(CHANGES_DUE)
+    return remembered[0] if remembered is not None else schedule_moved()
 
 
 def current_versions(keys):

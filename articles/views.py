@@ -8,8 +8,9 @@ import hashlib
 
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
@@ -19,12 +20,16 @@ from django.utils.cache import (
 from django.utils.http import http_date, quote_etag
 from django.views.generic import DetailView, ListView
 
+from . import publishing
 from .cache import cache_anonymous
 from .fragments import explainer_parts, published_explainer
 from .models import Article, Author, KeyFact, Topic
 from .versions import content_state, depend_on_article, thread_version
 
 PAGE_SIZE = 12
+# How long anyone may keep a redirect from an old address: as long as a page, since
+# the address may be given to a new explainer.
+REDIRECT_MAX_AGE = 60
 
 
 def _fact_count():
@@ -36,6 +41,25 @@ def _fact_count():
         .values("n")
     )
     return Coalesce(Subquery(counts), 0)
+
+
+def old_slug_redirect(request, slug, view_name):
+    """Redirect (301) to `view_name` of the published explainer that was at `slug`.
+
+    The query string goes along. Raises Http404 when no published explainer had
+    the slug: a draft's or an unpublished explainer's old address is unknown.
+    """
+    moved = Article.objects.published().at_old_slug(slug)
+    current = moved.values_list("slug", flat=True).first()
+    if current is None:
+        raise Http404
+    location = reverse(view_name, kwargs={"slug": current})
+    query = request.META.get("QUERY_STRING", "")
+    response = HttpResponsePermanentRedirect(
+        f"{location}?{query}" if query else location
+    )
+    patch_cache_control(response, public=True, max_age=REDIRECT_MAX_AGE)
+    return response
 
 
 class ConditionalPageMixin:
@@ -152,6 +176,7 @@ class ArticleContextMixin:
     context_object_name = "article"
     # Whether anonymous readers may share cached parts (never for the staff preview).
     shareable = True
+    preview = False
     next_publish = None
 
     def get_context_data(self, **kwargs):
@@ -160,17 +185,25 @@ class ArticleContextMixin:
             self.object,
             next_publish=self.next_publish,
             shareable=self.shareable,
+            preview=self.preview,
         )
         return super().get_context_data(parts=parts, **kwargs)
 
 
 class ArticleDetailView(ArticleContextMixin, ConditionalPageMixin, DetailView):
+    def get(self, request, *args, **kwargs):
+        try:
+            self.object = published_explainer(request, kwargs["slug"])
+        except Http404:
+            # Old addresses are looked up only here, so a page costs what it did.
+            return old_slug_redirect(request, kwargs["slug"], "articles:detail")
+        return super().get(request, *args, **kwargs)
+
     def validators(self):
         # The page also lists related explainers, so any publish, unpublish or edit
         # elsewhere changes the ETag too: the site's content version moves on every
         # write, and the next scheduled time moves on once it has passed. Both come
         # from the cache, so the one query stays cheap however many explainers exist.
-        self.object = published_explainer(self.request, self.kwargs["slug"])
         article = self.object
         depend_on_article(self.request, article.pk, comments=True)
         content_version, self.next_publish = content_state(self.request)
@@ -194,6 +227,7 @@ class ArticlePreviewView(ArticleContextMixin, DetailView):
 
     queryset = Article.objects.all()
     shareable = False
+    preview = True
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user
@@ -204,8 +238,16 @@ class ArticlePreviewView(ArticleContextMixin, DetailView):
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
+    def get_object(self, queryset=None):
+        article = super().get_object(queryset)
+        copy = publishing.working_copy(article)
+        if copy is None:
+            return article
+        # A live explainer's preview shows its unpublished changes.
+        return publishing.explainer_in_memory(copy.state, base=article)
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(preview=True, **kwargs)
+        return super().get_context_data(preview=self.preview, **kwargs)
 
 
 # Anonymous readers get these from the page cache (articles/cache.py).

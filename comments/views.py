@@ -25,8 +25,11 @@ from .models import Comment, Flag
 NEWEST = "newest"
 
 
-def comments_region(request, article):
-    """Context for templates/comments/region.html: one query, two when signed in."""
+def comments_region(request, article, *, preview=False):
+    """Context for templates/comments/region.html: one query, two when signed in.
+
+    On the staff `preview` there is no form to post: comments go to the public page.
+    """
     user = request.user
     order = NEWEST if request.GET.get("comments") == NEWEST else "oldest"
     rows = list(Comment.objects.for_thread(article=article, user=user))
@@ -74,8 +77,9 @@ def comments_region(request, article):
         "order": order,
         "open": article.comments_open,
         "premoderated": article.comments_mode == Article.CommentsMode.PREMODERATED,
+        "preview": preview,
         # Only signed-in readers get a form (compose.html, actions.html).
-        "form": CommentForm() if user.is_authenticated else None,
+        "form": CommentForm() if user.is_authenticated and not preview else None,
         "flagged": flagged,
         "login_url": f"{reverse('account_login')}?next={quote(article_url)}%23comments",
         "signup_url": f"{reverse('account_signup')}?next={quote(article_url)}%23comments",

@@ -130,6 +130,8 @@ MIDDLEWARE = [
     # Anonymous page-cache hits are answered here, before the rest of the stack; the
     # entries it keeps carry the headers the middleware below adds (articles/cache.py).
     "articles.cache.PageCacheMiddleware",
+    # Scheduled working copies go live on the first request after their time.
+    "articles.publishing.ScheduledChangesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from articles.cache import bench_floor, cache_anonymous
@@ -11,8 +12,12 @@ from articles.sitemaps import sitemaps
 from . import views
 
 # The admin signs people in through allauth's login, whose failed-attempt limits
-# (ACCOUNT_RATE_LIMITS, kept in the shared cache) Django's own admin login lacks.
+# (ACCOUNT_RATE_LIMITS, kept in the shared cache) Django's own admin login lacks;
+# that page greets staff on their way here (accounts.views.SignInView).
 admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = _("Newsroom")
+admin.site.site_title = _("Newsroom admin")
+admin.site.index_title = _("The editor's desk")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -137,7 +137,7 @@ def test_anonymous_article_page_carries_no_csrf_token_or_cookie(article):
 # Invalidation: each write path shows at once.
 
 
-def test_editing_the_body_in_the_admin_shows_at_once(article, superuser_client):
+def test_publishing_a_body_edit_in_the_admin_shows_at_once(article, superuser_client):
     from tests.articles.test_admin import change_url, form_data
 
     url = article.get_absolute_url()
@@ -146,6 +146,11 @@ def test_editing_the_body_in_the_admin_shows_at_once(article, superuser_client):
     data = form_data(superuser_client.get(change_url(article)))
     data["body"] = "The pumps stopped at noon."
 
+    # Saved only: the working copy changes, the cached page rightly stays.
+    assert superuser_client.post(change_url(article), data).status_code == 302
+    assert anon(url)["X-Cache"] == "hit"
+    data = form_data(superuser_client.get(change_url(article)))
+    data["_action"] = "publish"
     response = superuser_client.post(change_url(article), data)
 
     assert response.status_code == 302
@@ -155,7 +160,7 @@ def test_editing_the_body_in_the_admin_shows_at_once(article, superuser_client):
     assert "pumps stopped" in anon(api_detail(article)).json()["body_html"]
 
 
-def test_editing_a_key_fact_in_the_admin_inline_shows_at_once(
+def test_publishing_a_key_fact_edit_in_the_admin_shows_at_once(
     article, superuser_client
 ):
     from tests.articles.test_admin import change_url, form_data, set_row
@@ -164,6 +169,7 @@ def test_editing_a_key_fact_in_the_admin_inline_shows_at_once(
     assert b"Fact text 0." in anon(url).content
     data = form_data(superuser_client.get(change_url(article)))
     set_row(data, "key_facts", 0, text="Water rose two metres.")
+    data["_action"] = "publish"
 
     assert superuser_client.post(change_url(article), data).status_code == 302
 

@@ -164,7 +164,7 @@ def test_a_page_miss_with_warm_parts_costs_at_most_the_row_then_nothing(
 # Each part is rebuilt when its own input changes.
 
 
-def test_a_key_fact_edited_in_the_admin_shows_on_a_page_built_from_parts(
+def test_a_key_fact_published_in_the_admin_shows_on_a_page_built_from_parts(
     article, bench, superuser_client
 ):
     from tests.articles.test_admin import change_url, form_data, set_row
@@ -173,6 +173,7 @@ def test_a_key_fact_edited_in_the_admin_shows_on_a_page_built_from_parts(
     assert "Fact text 0." in explainer_part(anon(url))
     data = form_data(superuser_client.get(change_url(article)))
     set_row(data, "key_facts", 0, text="Water rose two metres.")
+    data["_action"] = "publish"
 
     assert superuser_client.post(change_url(article), data).status_code == 302
 
@@ -388,7 +389,7 @@ def test_a_scheduled_explainer_previewed_by_staff_goes_live_without_their_parts(
     staff = signed_in(make_user(role="editor", display_name="Eve Editor"))
     preview = staff.get(reverse("articles:preview", args=[scheduled.pk]))
     assert "preview-banner" in html(preview)
-    assert "csrfmiddlewaretoken" in comments_part(preview)
+    assert "Comments open once the explainer is published" in comments_part(preview)
     url = scheduled.get_absolute_url()
     assert anon(url).status_code == 404
 

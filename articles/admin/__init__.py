@@ -2,18 +2,16 @@
 
 Django's admin autodiscovery imports ``articles.admin``, so this package imports
 its modules here and the ``@admin.register`` decorators in them run at that
-moment: ``article`` holds the explainer admin with its form, status actions,
-revisions and Markdown preview; ``inlines`` holds the reorderable annotation
-inlines and the correction inline; ``authors_topics`` holds the author and topic
-screens. The names those modules define are re-exported so that anything written
-against the old single ``articles/admin.py`` still finds them here.
+moment: ``article`` holds the explainer admin (its buttons, list, revisions and
+Markdown preview), ``desk`` the form and the explainer's state, ``inlines`` the
+annotation and correction inlines, ``authors_topics`` the author and topic
+screens.
 """
 
-from .article import BEFORE_ATTR, ArticleAdmin, ArticleAdminForm, snapshot
+from .article import ArticleAdmin
 from .authors_topics import ArticleCountMixin, AuthorAdmin, TopicAdmin
+from .desk import ArticleAdminForm
 from .inlines import (
-    ORDERED_ANNOTATIONS,
-    PARKED_ANCHOR_PREFIX,
     AnnotationInlineForm,
     CorrectionInline,
     FAQInline,
@@ -21,13 +19,9 @@ from .inlines import (
     OrderedInline,
     OrderedInlineFormSet,
     QuickAnswerInline,
-    park_annotations,
 )
 
 __all__ = [
-    "BEFORE_ATTR",
-    "ORDERED_ANNOTATIONS",
-    "PARKED_ANCHOR_PREFIX",
     "AnnotationInlineForm",
     "ArticleAdmin",
     "ArticleAdminForm",
@@ -40,6 +34,4 @@ __all__ = [
     "OrderedInlineFormSet",
     "QuickAnswerInline",
     "TopicAdmin",
-    "park_annotations",
-    "snapshot",
 ]

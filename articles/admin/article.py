@@ -1,111 +1,82 @@
-"""The explainer admin: the main editing screen for an article.
+"""The explainer admin: the editor's desk for one explainer, and the list of them.
 
-This module holds ``ArticleAdmin`` together with the form it builds per request.
-The form refuses status and publication-time changes the acting user may not
-make, comparing against a snapshot of the article taken before the edit. The admin
-adds annotation counts to the change list, a live Markdown preview endpoint for
-the body and background fields, bulk status actions that report per explainer,
-and revision handling on top of django-reversion-compare, including a revert that
-parks ordered annotations first so a reordering can be undone safely.
+The change form saves through articles/publishing.py, like every other write: a
+draft in place, a live explainer's edits to its working copy. Its buttons say
+what a save does (Save draft, Preview, Submit for review, Publish or Schedule,
+Unpublish, Discard changes), and its top says where the explainer stands
+(articles/admin/desk.py). The list shows that state, filters by it and searches
+the annotations too. Revisions come from django-reversion-compare; restoring one
+makes a working copy (or a draft) and keeps every correction readers have seen.
 """
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.http import JsonResponse
-from django.template.loader import render_to_string
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
-from reversion_compare.helpers import html_diff
 
-from .. import markup, services
+from .. import markup, publishing, services
+from ..fragments import explainer_parts
 from ..models import Article
-from .inlines import (
-    ORDERED_ANNOTATIONS,
-    PARKED_ANCHOR_PREFIX,
-    CorrectionInline,
-    FAQInline,
-    KeyFactInline,
-    QuickAnswerInline,
-    park_annotations,
+from ..services import ORDERED_ANNOTATIONS, park_annotations
+from .compare import RevisionCompareMixin
+from .desk import (
+    ArticleAdminForm,
+    DeskStateFilter,
+    desk_status,
+    form_state,
+    last_saved_at,
+)
+from .inlines import CorrectionInline, FAQInline, KeyFactInline, QuickAnswerInline
+from .presence import (
+    DeskEndpointsMixin,
+    autosave_offer,
+    mark_present,
+    presence_lines,
 )
 
-BEFORE_ATTR = "_newsroom_article_before"
+
+def _messages(error):
+    if isinstance(error, ValidationError):
+        return error.messages
+    return [str(error)]
 
 
-def snapshot(article):
-    """What the status checks compare against: the article as it was before this edit."""
-    if article is None:
-        return None
-    return {"status": article.status, "publish_at": article.publish_at}
-
-
-class ArticleAdminForm(forms.ModelForm):
-    # Filled per request by ArticleAdmin.get_form.
-    acting_user = None
-    before = None
-
-    def clean(self):
-        cleaned_data = super().clean()
-        old_status = self.before["status"] if self.before else None
-        new_status = cleaned_data.get("status")
-        if new_status:
-            try:
-                services.check_status_change(
-                    user=self.acting_user, old_status=old_status, new_status=new_status
-                )
-            except PermissionDenied:
-                self.add_error(
-                    "status",
-                    ValidationError(
-                        _(
-                            "Only editors may publish or unpublish. Save it as "
-                            "“In review” and an editor will take it from there."
-                        ),
-                        code="publish_permission",
-                    ),
-                )
-        publish_at = cleaned_data.get("publish_at")
-        old_publish_at = self.before["publish_at"] if self.before else None
-        if (
-            publish_at
-            and old_publish_at
-            and publish_at == old_publish_at.replace(microsecond=0)
-        ):
-            # The admin's widgets show whole seconds; keep the stored time exact.
-            cleaned_data["publish_at"] = publish_at = old_publish_at
-        # Moving the time of a published explainer publishes or hides it too.
-        if (
-            old_status == Article.Status.PUBLISHED
-            and "publish_at" in cleaned_data
-            and publish_at != old_publish_at
-            and not services.can_publish(self.acting_user)
-        ):
-            self.add_error(
-                "publish_at",
-                ValidationError(
-                    _("Only editors may change when a published explainer appears."),
-                    code="publish_permission",
-                ),
-            )
-        return cleaned_data
+ACTION_MESSAGES = {
+    "save": _("Saved the draft."),
+    "save_staged": _(
+        "Saved. Readers still see the published version until an editor publishes "
+        "these changes."
+    ),
+    "submit": _(
+        "Submitted for review. An editor will publish it or send it back with a note."
+    ),
+    "publish": _("Published: readers see it now."),
+    "schedule": _("Scheduled for %(time)s."),
+    "unpublish": _("Unpublished: readers no longer see it."),
+    "discard": _("Discarded the unpublished changes; the live version is unchanged."),
+    "send_back": _("Sent back to the writer with your note."),
+}
 
 
 @admin.register(Article)
-class ArticleAdmin(CompareVersionAdmin):
+class ArticleAdmin(DeskEndpointsMixin, RevisionCompareMixin, CompareVersionAdmin):
     form = ArticleAdminForm
     inlines = [KeyFactInline, QuickAnswerInline, FAQInline, CorrectionInline]
     list_display = (
         "title",
-        "status",
+        "desk_state",
         "publish_at",
         "author_names",
         "topic_names",
@@ -113,12 +84,22 @@ class ArticleAdmin(CompareVersionAdmin):
         "quick_answer_count",
         "faq_count",
     )
-    list_filter = ("status", "topics", "authors")
-    search_fields = ("title", "dek", "body")
+    list_filter = (DeskStateFilter, "topics", "authors")
+    search_fields = (
+        "title",
+        "dek",
+        "body",
+        "key_facts__label",
+        "key_facts__text",
+        "quick_answers__question",
+        "quick_answers__answer",
+        "faqs__question",
+        "faqs__answer",
+    )
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("authors", "topics")
-    readonly_fields = ("rendered_body",)
+    readonly_fields = ("old_addresses",)
     actions = ["publish_now", "send_to_review", "unpublish"]
     fieldsets = (
         (
@@ -127,9 +108,9 @@ class ArticleAdmin(CompareVersionAdmin):
                 "fields": (
                     "title",
                     "slug",
+                    "old_addresses",
                     "dek",
                     "body",
-                    "rendered_body",
                     "authors",
                     "topics",
                 )
@@ -146,7 +127,7 @@ class ArticleAdmin(CompareVersionAdmin):
         ),
         (_("Source"), {"fields": ("source_url", "source_title", "source_publisher")}),
         (_("Image"), {"fields": ("hero_image", "hero_alt", "hero_credit")}),
-        (_("Publishing"), {"fields": ("status", "publish_at", "comments_mode")}),
+        (_("Publishing"), {"fields": ("publish_at", "comments_mode")}),
         (
             _("SEO"),
             {"fields": ("seo_title", "seo_description"), "classes": ("collapse",)},
@@ -154,7 +135,7 @@ class ArticleAdmin(CompareVersionAdmin):
     )
 
     class Media:
-        js = ("js/admin-preview.js",)
+        js = ("js/admin-preview.js", "js/admin-desk.js")
         css = {"all": ("css/admin-explainer.css",)}
 
     # Lists and pages
@@ -168,8 +149,13 @@ class ArticleAdmin(CompareVersionAdmin):
                 n_quick_answers=Count("quick_answers", distinct=True),
                 n_faqs=Count("faqs", distinct=True),
             )
+            .select_related("working_copy__updated_by")
             .prefetch_related("authors", "topics")
         )
+
+    @admin.display(description=_("state"), ordering="status")
+    def desk_state(self, obj):
+        return desk_status(obj)
 
     @admin.display(description=_("authors"))
     def author_names(self, obj):
@@ -191,20 +177,19 @@ class ArticleAdmin(CompareVersionAdmin):
     def faq_count(self, obj):
         return obj.n_faqs
 
-    @admin.display(description=_("Rendered body"))
-    def rendered_body(self, obj):
-        if obj is None or not obj.body_html:
-            return "—"
-        # body_html is only ever written by markup.render() in Article.save(), so it
-        # is already sanitized against the allowlist.
-        return mark_safe(obj.body_html)
+    @admin.display(description=_("Old addresses"))
+    def old_addresses(self, obj):
+        urls = obj.old_urls() if obj is not None else []
+        if not urls:
+            return _("None: the address has not changed since it was published.")
+        return format_html_join(", ", "<code>{}</code>", ((url,) for url in urls))
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is not None:
             return fieldsets
         story, options = fieldsets[0]
-        fields = tuple(f for f in options["fields"] if f != "rendered_body")
+        fields = tuple(f for f in options["fields"] if f != "old_addresses")
         return ((story, {**options, "fields": fields}), *fieldsets[1:])
 
     def view_on_site(self, obj):
@@ -212,10 +197,20 @@ class ArticleAdmin(CompareVersionAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        before = getattr(request, BEFORE_ATTR, snapshot(obj))
-        return type(
-            form.__name__, (form,), {"acting_user": request.user, "before": before}
-        )
+        staged = obj is not None and publishing.is_staged(obj)
+        attrs = {
+            "acting_user": request.user,
+            "staged": staged,
+            "state": publishing.current_state(obj) if obj is not None else None,
+        }
+        return type(form.__name__, (form,), attrs)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        copy = publishing.working_copy(obj) if obj is not None and obj.pk else None
+        if copy is not None and request.method != "POST":
+            kwargs["rows"] = copy.state[prefix]
+        return kwargs
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "source_url":
@@ -227,16 +222,119 @@ class ArticleAdmin(CompareVersionAdmin):
             )
         return field
 
-    # Saving
+    def _desk_url(self, request, name, article):
+        url = reverse(f"{self.admin_site.name}:articles_article_{name}")
+        return f"{url}?article={article.pk}" if article is not None else url
+
+    def render_change_form(self, request, context, add=False, change=False, **kwargs):
+        article = context.get("original")
+        can_publish = services.can_publish(request.user)
+        copy = publishing.working_copy(article) if article is not None else None
+        staged = article is not None and publishing.is_staged(article)
+        in_review = (copy is not None and copy.status == copy.Status.REVIEW) or (
+            article is not None and article.status == Article.Status.REVIEW
+        )
+        context["desk"] = {
+            "status": desk_status(article) if article is not None else _("New draft"),
+            "review_note": article.review_note if article is not None else "",
+            "can_publish": can_publish,
+            "staged": staged,
+            "has_changes": copy is not None,
+            "in_review": in_review,
+            "can_unpublish": can_publish and staged,
+            "can_send_back": can_publish and in_review,
+            "autosave": autosave_offer(request.user, article, last_saved_at(article)),
+            "editing": presence_lines(article.pk, request.user) if article else [],
+            "autosave_url": self._desk_url(request, "autosave", article),
+            "presence_url": self._desk_url(request, "presence", article),
+            "preview_url": self._desk_url(request, "form_preview", article),
+        }
+        if article is not None:
+            mark_present(article.pk, request.user)
+        return super().render_change_form(request, context, add, change, **kwargs)
+
+    # Saving: every button goes through articles/publishing.py
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        action = request.POST.get("_action") if request.method == "POST" else None
+        if object_id and action in {"discard", "send_back"}:
+            return self._desk_action(request, object_id, action)
+        if action == "preview":
+            return self._preview(request, object_id)
+        if request.method == "GET" and request.GET.get("restore") == "autosave":
+            article = (
+                self.get_object(request, unquote(object_id)) if object_id else None
+            )
+            if self.restore_request(request, article) is not None:
+                with transaction.atomic():
+                    return self._changeform_view(
+                        request, object_id, form_url, extra_context
+                    )
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _desk_action(self, request, object_id, action):
+        article = get_object_or_404(Article, pk=unquote(object_id))
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        try:
+            if action == "discard":
+                publishing.explainer_discard(article=article, user=request.user)
+            else:
+                publishing.review_send_back(
+                    article=article,
+                    user=request.user,
+                    note=request.POST.get("review_note", ""),
+                )
+        except (ValidationError, PermissionDenied) as error:
+            self.message_user(request, " ".join(_messages(error)), messages.ERROR)
+        else:
+            self.message_user(request, ACTION_MESSAGES[action], messages.SUCCESS)
+        return HttpResponseRedirect(request.path)
 
     def save_model(self, request, obj, form, change):
+        # Saved with its lists in save_related, where the formsets are at hand.
         if not change:
             obj.created_by = request.user
-        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        services.article_changed(form.instance)
+        for formset in formsets:  # read by construct_change_message
+            formset.new_objects, formset.changed_objects = [], []
+            formset.deleted_objects = []
+        state = form_state(form, formsets)
+        article, user, action = form.instance, request.user, form.action
+        self.autosave_discard(request, article if article.pk else None)
+        staged = publishing.is_staged(article)
+        if action == "publish":
+            when = form.cleaned_data.get("publish_at")
+            publishing.explainer_publish(
+                article=article, user=user, state=state, publish_at=when
+            )
+            later = when is not None and when > timezone.now()
+            key = "schedule" if later else "publish"
+            request._desk_message = ACTION_MESSAGES[key] % {"time": when}
+            return
+        publishing.explainer_save(
+            article=article, state=state, user=user, submit=action == "submit"
+        )
+        if action == "unpublish":
+            publishing.explainer_unpublish(article=article, user=user)
+        elif action == "save" and staged:
+            action = "save_staged"
+        request._desk_message = ACTION_MESSAGES.get(action, ACTION_MESSAGES["save"])
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._back_to_form(request, obj)
+
+    def response_change(self, request, obj):
+        return self._back_to_form(request, obj)
+
+    def _back_to_form(self, request, obj):
+        if "_popup" in request.POST:
+            return super().response_change(request, obj)
+        self.message_user(request, request._desk_message, messages.SUCCESS)
+        opts = self.opts
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        return HttpResponseRedirect(url)
 
     # Revisions
 
@@ -249,71 +347,110 @@ class ArticleAdmin(CompareVersionAdmin):
         return admin.ModelAdmin.changelist_view(self, request, context)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            return self._restore(request, object_id, version_id)
+        # Showing an old version: reversion reverts inside a transaction it rolls
+        # back. Reverting a reorder would swap positions row by row and collide, so
+        # the rows are parked first (rolled back with the rest).
         article = Article.objects.filter(pk=unquote(object_id)).first()
-        # The status checks must see the article as it is now, not as reverted.
-        setattr(request, BEFORE_ATTR, snapshot(article))
         with transaction.atomic():
-            parked = []
             if article is not None:
-                # Reverting a reorder would otherwise swap positions row by row and
-                # collide; every parked row is rewritten or deleted by the revert.
                 for model in ORDERED_ANNOTATIONS:
-                    rows = model._default_manager.filter(article=article)
-                    park_annotations(rows)
-                    parked.append(rows)
+                    park_annotations(model._default_manager.filter(article=article))
             response = super().revision_view(
                 request, object_id, version_id, extra_context
             )
-            still_parked = any(
-                rows.filter(anchor__startswith=PARKED_ANCHOR_PREFIX).exists()
-                for rows in parked
-            )
-            if still_parked:
-                # Only looked at, refused, or failed: leave everything as it was.
-                transaction.set_rollback(True)
+            transaction.set_rollback(True)
         return response
 
-    def recover_view(self, request, version_id, extra_context=None):
-        setattr(request, BEFORE_ATTR, None)
-        return super().recover_view(request, version_id, extra_context)
-
-    def compare_ManyToOneRel(self, obj_compare):
-        """Show which fields of each key fact, answer or correction changed."""
-        info = obj_compare.get_m2o_change_info()
-        changed = []
-        for old, new in info["changed_items"]:
-            before, after = old.field_dict, new.field_dict
-            fields = [
-                {
-                    "name": old._model._meta.get_field(name).verbose_name,
-                    "diff": html_diff(before[name], after.get(name, "")),
-                }
-                for name in before
-                if not name.endswith("_html")
-                and name not in {"id", "article_id"}
-                and before[name] != after.get(name)
-            ]
-            changed.append({"name": new.object_repr, "fields": fields})
-        removed = [*info["removed_items"], *info["deleted_items"]]
-        return render_to_string(
-            "admin/articles/article/compare_annotations.html",
-            {"changed": changed, "removed": removed, "added": info["added_items"]},
-        )
-
-    def compare_view(self, request, object_id, extra_context=None):
-        if not self.has_view_or_change_permission(request):
+    def _restore(self, request, object_id, version_id):
+        """Restore an old version as the working copy (or the draft), not live."""
+        article = get_object_or_404(Article, pk=unquote(object_id))
+        if not self.has_change_permission(request, article):
             raise PermissionDenied
-        return super().compare_view(request, object_id, extra_context)
+        version = get_object_or_404(
+            Version.objects.get_for_object(article), pk=version_id
+        )
+        state, kept = publishing.state_from_revision(version.revision, article)
+        try:
+            publishing.explainer_save(article=article, state=state, user=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            self.message_user(request, " ".join(_messages(error)), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        when = version.revision.date_created
+        if publishing.is_staged(article):
+            text = gettext(
+                "Restored the version of %(when)s as unpublished changes: readers "
+                "see it once it is published."
+            )
+        else:
+            text = gettext("Restored the version of %(when)s.")
+        text %= {"when": when.strftime("%Y-%m-%d %H:%M")}
+        if kept:
+            text += " " + ngettext(
+                "Kept %(count)d correction readers have already seen.",
+                "Kept %(count)d corrections readers have already seen.",
+                kept,
+            ) % {"count": kept}
+        self.message_user(request, text, messages.SUCCESS)
+        return HttpResponseRedirect(
+            reverse("admin:articles_article_change", args=[article.pk])
+        )
 
     # Live Markdown preview
 
     def get_urls(self):
-        preview = path(
-            "preview-markdown/",
-            self.admin_site.admin_view(require_POST(self.markdown_preview_view)),
-            name="articles_article_markdown_preview",
+        return [
+            self.post_url(self.markdown_preview_view, "markdown_preview"),
+            self.post_url(self.form_preview_view, "form_preview"),
+            self.post_url(self.autosave_view, "autosave"),
+            self.post_url(self.presence_view, "presence"),
+            *super().get_urls(),
+        ]
+
+    def post_url(self, view, name):
+        """A staff-only, POST-only address of this admin, named articles_article_<name>."""
+        wrapped = self.admin_site.admin_view(require_POST(view))
+        return path(f"{name}/", wrapped, name=f"articles_article_{name}")
+
+    def form_preview_view(self, request):
+        """The preview panel's address: the posted form, rendered (see _preview)."""
+        return self._preview(request, request.GET.get("article"))
+
+    def _preview(self, request, object_id):
+        """The posted form as readers would see it, saving nothing.
+
+        The Preview button posts the form here through the change view (so it
+        works without JavaScript); the preview panel through form_preview_view.
+        Reader templates, annotations and corrections, exactly as typed.
+        """
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        allowed = (
+            self.has_change_permission(request, obj)
+            if obj is not None
+            else self.has_add_permission(request)
         )
-        return [preview, *super().get_urls()]
+        if not allowed:
+            raise PermissionDenied
+        form_class = self.get_form(request, obj, change=obj is not None)
+        form = form_class(request.POST, request.FILES, instance=obj or Article())
+        formsets, _inlines = self._create_formsets(
+            request, form.instance, change=obj is not None
+        )
+        form.is_valid()
+        for formset in formsets:
+            formset.is_valid()
+        state = form_state(form, formsets, store_files=False)
+        article = publishing.explainer_in_memory(state, base=obj)
+        parts = explainer_parts(request, article, shareable=False, preview=True)
+        response = render(
+            request,
+            "articles/article_detail.html",
+            {"article": article, "parts": parts, "preview": True},
+        )
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        add_never_cache_headers(response)
+        return response
 
     def markdown_preview_view(self, request):
         """Render posted Markdown the way saving would, for the editor's preview pane."""
@@ -331,9 +468,11 @@ class ArticleAdmin(CompareVersionAdmin):
         self._apply_to_each(
             request,
             queryset,
-            skip=lambda article: article.is_published(),
-            change=lambda article: services.article_publish_now(
-                article=article, user=request.user
+            skip=lambda article: (
+                article.is_published() and publishing.working_copy(article) is None
+            ),
+            change=lambda article: publishing.explainer_publish(
+                article=article, user=request.user, now=True
             ),
             done=_("Published"),
         )
@@ -344,8 +483,8 @@ class ArticleAdmin(CompareVersionAdmin):
             request,
             queryset,
             skip=lambda article: article.status == Article.Status.REVIEW,
-            change=lambda article: services.article_set_status(
-                article=article, status=Article.Status.REVIEW, user=request.user
+            change=lambda article: publishing.article_submit(
+                article=article, user=request.user
             ),
             done=_("Sent to review"),
         )
@@ -356,8 +495,8 @@ class ArticleAdmin(CompareVersionAdmin):
             request,
             queryset,
             skip=lambda article: article.status == Article.Status.DRAFT,
-            change=lambda article: services.article_set_status(
-                article=article, status=Article.Status.DRAFT, user=request.user
+            change=lambda article: publishing.explainer_unpublish(
+                article=article, user=request.user
             ),
             done=_("Moved back to draft"),
         )
@@ -372,7 +511,7 @@ class ArticleAdmin(CompareVersionAdmin):
             except PermissionDenied as exc:
                 refused.append((article.title, str(exc)))
             except ValidationError as exc:
-                refused.append((article.title, " ".join(exc.messages)))
+                refused.append((article.title, " ".join(_messages(exc))))
             else:
                 changed += 1
         if changed:

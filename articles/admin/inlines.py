@@ -1,47 +1,89 @@
 """Inline editors for the rows that hang off an explainer.
 
 Key facts, quick answers and FAQ entries share one form and one formset: editors
-reorder rows with up/down buttons or by typing positions, and the formset saves the
-rows renumbered from zero without tripping the per-article uniqueness constraints
-on position and anchor half-way through, by first moving ("parking") the existing
-rows out of the way. ``park_annotations`` is also used by the explainer admin when
-a revision is reverted. Corrections get a plain inline of their own, ordered by
-date rather than by position.
+reorder rows with up/down buttons or by typing positions. The formsets only read
+and check what was posted: `rows()` hands the rows, in page order, to the
+explainer admin, which saves them through articles/publishing.py like every other
+write. Each formset can also show a working copy's rows instead of the table's.
+Corrections get a plain inline of their own, ordered by date.
 """
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import CharField, F, Max, Value
-from django.db.models.functions import Cast, Concat
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from ..models import FAQ, Correction, KeyFact, QuickAnswer
 
-# Parked rows carry "~<pk>" as anchor: "~" never passes slug validation, so a parked
-# anchor cannot clash with a real one.
-PARKED_ANCHOR_PREFIX = "~"
-ORDERED_ANNOTATIONS = (KeyFact, QuickAnswer, FAQ)
+
+class StagedRowForm(forms.ModelForm):
+    """A row form that knows when it shows a row kept only in a working copy."""
+
+    # Set on rows a working copy added: they have no database row yet, yet must be
+    # kept when posted back unchanged.
+    staged = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def has_changed(self):
+        if self.instance.pk is None and self["staged"].value():
+            return True
+        return super().has_changed()
 
 
-def park_annotations(queryset, *, room=0, anchors_of=None):
-    """Move rows to positions (and anchors) no final value can take.
+class StagedRowsFormSet(forms.BaseInlineFormSet):
+    """An inline formset that can show a working copy's rows instead of the table's.
 
-    The (article, position) and (article, anchor) constraints are checked row by row,
-    so a swap saved directly would collide half-way. Adding an offset above the
-    current maximum keeps every parked position distinct from all others. Anchors
-    are parked for the rows in `anchors_of` (all rows when None).
+    `rows`: the list a working copy keeps (articles/publishing.py); rows with an id
+    are shown over their database row, the others as new forms marked `staged`.
     """
-    top = queryset.aggregate(top=Max("position"))["top"]
-    if top is None:
-        return
-    queryset.update(position=F("position") + top + room + 1)
-    rows = queryset if anchors_of is None else queryset.filter(pk__in=anchors_of)
-    rows.update(anchor=Concat(Value(PARKED_ANCHOR_PREFIX), Cast("pk", CharField())))
+
+    def __init__(self, *args, rows=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._staged = None
+        if rows is None or self.is_bound:
+            return
+        stored = {obj.pk: obj for obj in super().get_queryset()}
+        self._staged, added = [], []
+        for position, row in enumerate(rows):
+            values = {k: v for k, v in row.items() if k not in {"id", "created_at"}}
+            if "created_at" in row:
+                values["created_at"] = parse_datetime(row["created_at"])
+            if "anchor" in values or self.model is not Correction:
+                values["position"] = position
+            obj = stored.get(row.get("id"))
+            if obj is None:
+                added.append({**values, "staged": True})
+                continue
+            for name, value in values.items():
+                setattr(obj, name, value)
+            self._staged.append(obj)
+        self.initial_extra = added
+        self.extra = len(added) + self.extra
+
+    def get_queryset(self):
+        if self._staged is not None:
+            return self._staged
+        return super().get_queryset()
+
+    def rows(self):
+        """The rows as posted, in page order, as a working copy keeps them."""
+        return [self.row_state(form) for form in self.kept_forms()]
+
+    def kept_forms(self):
+        return [
+            form
+            for form in self.forms
+            if form not in self.deleted_forms
+            and (form.instance.pk is not None or form.has_changed())
+            and form.is_valid()
+        ]
+
+    def row_state(self, form):
+        raise NotImplementedError
 
 
-class AnnotationInlineForm(forms.ModelForm):
+class AnnotationInlineForm(StagedRowForm):
     position = forms.IntegerField(
         label=_("position"),
         required=False,
@@ -68,16 +110,31 @@ class AnnotationInlineForm(forms.ModelForm):
         return self.cleaned_data.get("anchor") or None
 
 
-class OrderedInlineFormSet(forms.BaseInlineFormSet):
+class OrderedInlineFormSet(StagedRowsFormSet):
     """Save rows in the order of their submitted positions, renumbered 0..n-1."""
 
     def _kept_forms(self):
-        return [
-            form
-            for form in self.forms
-            if form not in self.deleted_forms
-            and (form.instance.pk is not None or form.has_changed())
-        ]
+        order = {id(form): i for i, form in enumerate(self.forms)}
+        return sorted(
+            self.kept_forms(),
+            key=lambda form: (
+                form.cleaned_data.get("position") is None,
+                form.cleaned_data.get("position") or 0,
+                order[id(form)],
+            ),
+        )
+
+    def rows(self):
+        return [self.row_state(form) for form in self._kept_forms()]
+
+    def row_state(self, form):
+        names = [name for name in form.fields if name not in self.SKIPPED]
+        row = {name: form.cleaned_data.get(name) for name in names}
+        row["id"] = form.instance.pk
+        row["anchor"] = row.get("anchor") or form.instance.anchor or ""
+        return row
+
+    SKIPPED = {"id", "position", "staged", "DELETE", "article"}
 
     def validate_unique(self):
         # Positions are renumbered on save, so duplicates there are fine; anchors
@@ -111,63 +168,29 @@ class OrderedInlineFormSet(forms.BaseInlineFormSet):
                 code="duplicate_anchor",
             )
 
-    @transaction.atomic
-    def save(self, commit=True):
-        if not commit:
-            return super().save(commit=False)
-        self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
-        for form in self.initial_forms:
-            if form in self.deleted_forms and form.instance.pk is not None:
-                self.deleted_objects.append(form.instance)
-                self.delete_existing(form.instance)
 
-        order = {id(form): i for i, form in enumerate(self.forms)}
-        kept = sorted(
-            self._kept_forms(),
-            key=lambda form: (
-                form.cleaned_data.get("position") is None,
-                form.cleaned_data.get("position") or 0,
-                order[id(form)],
-            ),
-        )
-        if self.instance.pk is not None:
-            siblings = self.model._default_manager.filter(
-                **{self.fk.name: self.instance}
-            )
-            park_annotations(
-                siblings,
-                room=len(kept),
-                anchors_of=[f.instance.pk for f in kept if f.instance.pk],
-            )
+class PreviewLinkMixin:
+    """Send each row's "View on site" link where staff can see the row.
 
-        final_position = {id(form): i for i, form in enumerate(kept)}
-        # Rows with a typed anchor first, so anchors made from text avoid them.
-        for form in sorted(kept, key=lambda form: not form.cleaned_data.get("anchor")):
-            is_new = form.instance.pk is None
-            obj = (
-                self.save_new(form, commit=False)
-                if is_new
-                else self.save_existing(form, form.instance, commit=False)
-            )
-            obj.position = final_position[id(form)]
-            obj.anchor = obj.anchor or ""
-            obj.save()
-            form.save_m2m()
-            if is_new:
-                self.new_objects.append(obj)
-                continue
-            changed = list(form.changed_data)
-            if (
-                form.initial.get("position") != obj.position
-                and "position" not in changed
-            ):
-                changed.append("position")
-            if changed:
-                self.changed_objects.append((obj, changed))
-        return self.new_objects + [obj for obj, _ in self.changed_objects]
+    The public address of an explainer readers cannot see yet is a 404, so until
+    then the link goes to the staff preview, at the row's anchor.
+    """
+
+    def view_on_site(self, obj):
+        # Rows come without their explainer: load it once per inline, not per row.
+        article = getattr(self, "_linked_article", None)
+        if article is not None and article.pk == obj.article_id:
+            obj.article = article
+        else:
+            article = self._linked_article = obj.article
+        public = obj.get_absolute_url()
+        if article.is_published():
+            return public
+        anchor = public.partition("#")[2]
+        return f"{reverse('articles:preview', kwargs={'pk': article.pk})}#{anchor}"
 
 
-class OrderedInline(admin.TabularInline):
+class OrderedInline(PreviewLinkMixin, admin.TabularInline):
     form = AnnotationInlineForm
     formset = OrderedInlineFormSet
     ordering = ("position", "pk")
@@ -180,17 +203,17 @@ class OrderedInline(admin.TabularInline):
 
 class KeyFactInline(OrderedInline):
     model = KeyFact
-    fields = ("position", "label", "text", "anchor")
+    fields = ("position", "label", "text", "anchor", "staged")
 
 
 class QuickAnswerInline(OrderedInline):
     model = QuickAnswer
-    fields = ("position", "question", "answer", "anchor")
+    fields = ("position", "question", "answer", "anchor", "staged")
 
 
 class FAQInline(OrderedInline):
     model = FAQ
-    fields = ("position", "question", "answer", "anchor")
+    fields = ("position", "question", "answer", "anchor", "staged")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "answer":
@@ -198,11 +221,33 @@ class FAQInline(OrderedInline):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class CorrectionInline(admin.TabularInline):
+class CorrectionFormSet(StagedRowsFormSet):
+    def rows(self):
+        return sorted(super().rows(), key=lambda row: row["created_at"])
+
+    def row_state(self, form):
+        data = form.cleaned_data
+        return {
+            "id": form.instance.pk,
+            "kind": data["kind"],
+            "note": data["note"],
+            "created_at": data["created_at"].isoformat(),
+        }
+
+
+class CorrectionInline(PreviewLinkMixin, admin.TabularInline):
     model = Correction
-    fields = ("created_at", "kind", "note")
+    form = StagedRowForm
+    formset = CorrectionFormSet
+    fields = ("created_at", "kind", "note", "staged")
     ordering = ("created_at", "pk")
     extra = 0
+
+    def has_delete_permission(self, request, obj=None):
+        # Corrections readers have seen are a public record (articles/publishing.py).
+        if obj is not None and obj.status == obj.Status.PUBLISHED:
+            return False
+        return super().has_delete_permission(request, obj)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "note":

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Count, F, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -20,17 +21,20 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from articles import services
+from articles import publishing, services
 from articles.cache import cache_anonymous
 from articles.models import Article, Author, Topic
 from articles.versions import ANY_COMMENTS, depend_on, depend_on_article
+from articles.views import old_slug_redirect
 
 from .filters import ArticleFilter
 from .queries import articles_for_api, attach_annotations
@@ -183,7 +187,11 @@ class ArticleViewSet(CacheHeadersMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(data)
 
     def retrieve(self, request, slug):
-        article = self.get_object()
+        try:
+            article = self.get_object()
+        except Http404:
+            # Reads only: a write to an old address stays a 404.
+            return old_slug_redirect(request, slug, "api:article-detail")
         depend_on_article(request, article.pk, comments=True)
         attach_annotations([article])
         self.last_modified = article.updated_at
@@ -201,18 +209,100 @@ class ArticleViewSet(CacheHeadersMixin, viewsets.GenericViewSet):
         )
 
     def update(self, request, slug):
-        article = self._save(request, article=self.get_object(), partial=False)
-        return Response(self._output(article))
+        return self._change(request, partial=False)
 
     def partial_update(self, request, slug):
-        article = self._save(request, article=self.get_object(), partial=True)
-        return Response(self._output(article))
+        return self._change(request, partial=True)
 
     def destroy(self, request, slug):
-        services.article_delete(article=self.get_object(), user=request.user)
+        article = self.get_object()
+        self._check_if_match(request, article)
+        services.article_delete(article=article, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    def _save(self, request, *, article, partial):
+    def _change(self, request, *, partial):
+        article = self.get_object()
+        self._check_if_match(request, article)
+        staging = publishing.is_staged(article) and (
+            not services.can_publish(request.user)
+            or request.query_params.get("stage") in {"1", "true"}
+        )
+        if not staging:
+            article = self._save(request, article=article, partial=partial)
+            return Response(self._output(article))
+        self._save(request, article=article, partial=partial, stage=True)
+        return self._working_copy_response(article, status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary="An explainer's unpublished changes (staff)",
+        responses={200: ArticleSerializer, 404: ErrorSerializer},
+    )
+    @action(detail=True, methods=["get"], url_path="working-copy")
+    def working_copy(self, request, slug):
+        article = self._staff_article()
+        if publishing.working_copy(article) is None:
+            raise exceptions.NotFound("This explainer has no unpublished changes.")
+        return self._working_copy_response(article, status.HTTP_200_OK)
+
+    @extend_schema(
+        summary="Publish an explainer, with its unpublished changes (editors)",
+        request=None,
+        responses={200: ArticleSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def publish(self, request, slug):
+        article = self._staff_article()
+        self._check_if_match(request, article)
+        article = publishing.explainer_publish(article=article, user=request.user)
+        return Response(self._output(article))
+
+    @extend_schema(
+        summary="Discard an explainer's unpublished changes",
+        request=None,
+        responses={204: None},
+    )
+    @action(detail=True, methods=["post"])
+    def discard(self, request, slug):
+        publishing.explainer_discard(article=self._staff_article(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _staff_article(self):
+        if not _sees_unpublished(self.request.user):
+            raise exceptions.NotFound()
+        return get_object_or_404(Article, slug=self.kwargs["slug"])
+
+    def _check_if_match(self, request, article):
+        """Refuse (412) a write whose If-Match names a version that is gone."""
+        wanted = request.headers.get("If-Match")
+        if not wanted or wanted.strip() == "*":
+            return
+        body = JSONRenderer().render(self._output(article))
+        current = f'"{hashlib.sha256(body).hexdigest()[:40]}"'
+        tags = {tag.strip().removeprefix("W/") for tag in wanted.split(",")}
+        if current not in tags:
+            raise PreconditionFailed()
+
+    def _working_copy_response(self, article, code):
+        copy = publishing.working_copy(article)
+        shown = publishing.explainer_in_memory(copy.state, base=article)
+        shown.comment_count = 0
+        data = ArticleSerializer(shown, context=self.get_serializer_context()).data
+        waiting = copy.status == copy.Status.REVIEW
+        data["working_copy"] = {
+            "status": copy.status,
+            "updated_at": copy.updated_at,
+            "publish_at": copy.publish_at,
+            "message": (
+                "Saved as unpublished changes, waiting for an editor's review; "
+                "readers see the published version until then."
+                if waiting
+                else "Saved as unpublished changes; readers see the published "
+                "version until they are published."
+            ),
+        }
+        return Response(data, status=code)
+
+    def _save(self, request, *, article, partial, stage=False):
         serializer = ArticleInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -233,21 +323,43 @@ class ArticleViewSet(CacheHeadersMixin, viewsets.GenericViewSet):
                 fields["comments_mode"] = modes.CLOSED
             elif article is None or article.comments_mode == modes.CLOSED:
                 fields["comments_mode"] = modes.OPEN
+        lists = {
+            name: data.get(name)
+            for name in ("authors", "topics", "key_facts", "quick_answers", "faqs")
+        }
+        if stage:
+            timed = {"status", "publish_at"} & fields.keys()
+            if timed and not services.can_publish(request.user):
+                raise exceptions.PermissionDenied(
+                    "You do not have permission to publish, unpublish or change "
+                    "when a published explainer appears."
+                )
+            state = publishing.state_with_changes(
+                publishing.current_state(article), fields=fields, **lists
+            )
+            return publishing.explainer_save(
+                article=article,
+                state=state,
+                user=request.user,
+                submit=not services.can_publish(request.user),
+            )
         return services.article_save(
-            user=request.user,
-            article=article,
-            fields=fields,
-            authors=data.get("authors"),
-            topics=data.get("topics"),
-            key_facts=data.get("key_facts"),
-            quick_answers=data.get("quick_answers"),
-            faqs=data.get("faqs"),
+            user=request.user, article=article, fields=fields, **lists
         )
 
     def _output(self, article):
         fresh = articles_for_api(Article.objects.filter(pk=article.pk)).get()
         attach_annotations([fresh])
         return ArticleSerializer(fresh, context=self.get_serializer_context()).data
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = (
+        "The explainer changed since you read it (If-Match): read it again, then "
+        "send your change."
+    )
+    default_code = "precondition_failed"
 
 
 class _ReadOnlyViewSet(CacheHeadersMixin, viewsets.ReadOnlyModelViewSet):
@@ -333,7 +445,10 @@ OEMBED_RESPONSE = inline_serializer(
 
 
 def article_from_page_url(url, host):
-    """The published article whose page is `url` on this host, or None."""
+    """The published article whose page is (or was, at an old slug) `url`, or None.
+
+    Only addresses on this host count.
+    """
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -346,13 +461,13 @@ def article_from_page_url(url, host):
         return None
     if match.view_name != "articles:detail":
         return None
-    return (
+    slug = match.kwargs.get("slug")
+    cards = (
         Article.objects.published()
         .prefetch_related("authors")
         .annotate(fact_count=Count("key_facts"))
-        .filter(slug=match.kwargs.get("slug"))
-        .first()
     )
+    return cards.filter(slug=slug).first() or cards.at_old_slug(slug).first()
 
 
 class OEmbedView(CacheHeadersMixin, APIView):
@@ -421,9 +536,12 @@ def _site_name():
 @xframe_options_exempt
 def embed_key_facts(request, slug):
     """A compact Key Facts card that any site may frame; published explainers only."""
-    article = get_object_or_404(
-        Article.objects.published().prefetch_related("key_facts"), slug=slug
-    )
+    try:
+        article = get_object_or_404(
+            Article.objects.published().prefetch_related("key_facts"), slug=slug
+        )
+    except Http404:
+        return old_slug_redirect(request, slug, "embed:key-facts")
     response = render(
         request,
         "articles/embed_key_facts.html",

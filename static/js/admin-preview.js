@@ -19,7 +19,7 @@
     const button = document.createElement("button");
     button.type = "button";
     button.className = "button";
-    button.textContent = "Preview";
+    button.textContent = "Preview this field";
     button.setAttribute("aria-expanded", "false");
     const status = document.createElement("span");
     status.className = "markdown-preview-status";
@@ -67,7 +67,7 @@
       const opening = pane.hidden;
       pane.hidden = !opening;
       button.setAttribute("aria-expanded", String(opening));
-      button.textContent = opening ? "Hide preview" : "Preview";
+      button.textContent = opening ? "Hide preview" : "Preview this field";
       if (opening) {
         render();
       }

@@ -222,7 +222,8 @@ EXPECTED = {
     # action: status per role, in ROLES order
     "read": [200, 200, 200, 200],
     "create": [401, 403, 201, 201],
-    "update": [401, 403, 200, 200],
+    # A writer's change to a published explainer waits for review (202).
+    "update": [401, 403, 202, 200],
     "publish": [401, 403, 403, 200],
     "unpublish": [401, 403, 403, 200],
     "delete": [401, 403, 403, 204],

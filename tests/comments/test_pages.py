@@ -410,7 +410,9 @@ def test_article_page_queries_do_not_grow_with_comments(
             article=article, author=author, body=f"Comment {n}", parent=parent
         )
     counts[30] = _page_queries(client, url)
-    monkeypatch.setattr("articles.fragments.comments_region", lambda request, a: None)
+    monkeypatch.setattr(
+        "articles.fragments.comments_region", lambda request, a, **options: None
+    )
     without_region = _page_queries(client, url)
     assert counts[1] == counts[30]
     assert counts[30] - without_region == (2 if signed_in else 1)

@@ -71,7 +71,7 @@ def test_no_csp_violations_on_reader_admin_and_embed_pages(
     page.click('#change-history input[type="submit"]')
     page.wait_for_load_state("load")
     assert "/history/compare/" in page.url
-    assert "Second dek." in page.content()
+    assert "<ins>Second</ins> dek." in page.content()
 
     page.goto(f"{base}/admin/articles/article/{article.pk}/change/")
     # The inlines' own script runs: "Add another" adds a row.

@@ -195,7 +195,7 @@ def test_every_admin_field_takes_the_vectors_and_pages_stay_safe(editor_client):
         dek=ALL_TEXT,
         body=f"## Tide\n\n{ALL_TEXT}",
         background=ALL_TEXT,
-        status="published",
+        _action="publish",
         topics=[Topic.objects.get(slug="tides").pk],
         authors=[Author.objects.get(slug="ada").pk],
         source_title="<script>alert(1)</script>",
