@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -36,8 +37,10 @@ from .desk import (
     DeskStateFilter,
     desk_status,
     form_state,
+    label_parts,
     last_saved_at,
 )
+from .import_export import ImportExportMixin
 from .inlines import CorrectionInline, FAQInline, KeyFactInline, QuickAnswerInline
 from .presence import (
     DeskEndpointsMixin,
@@ -71,7 +74,9 @@ ACTION_MESSAGES = {
 
 
 @admin.register(Article)
-class ArticleAdmin(DeskEndpointsMixin, RevisionCompareMixin, CompareVersionAdmin):
+class ArticleAdmin(
+    ImportExportMixin, DeskEndpointsMixin, RevisionCompareMixin, CompareVersionAdmin
+):
     form = ArticleAdminForm
     inlines = [KeyFactInline, QuickAnswerInline, FAQInline, CorrectionInline]
     list_display = (
@@ -106,6 +111,8 @@ class ArticleAdmin(DeskEndpointsMixin, RevisionCompareMixin, CompareVersionAdmin
             _("Story"),
             {
                 "fields": (
+                    "edit_token",
+                    "opened_state",
                     "title",
                     "slug",
                     "old_addresses",
@@ -126,7 +133,10 @@ class ArticleAdmin(DeskEndpointsMixin, RevisionCompareMixin, CompareVersionAdmin
             },
         ),
         (_("Source"), {"fields": ("source_url", "source_title", "source_publisher")}),
-        (_("Image"), {"fields": ("hero_image", "hero_alt", "hero_credit")}),
+        (
+            _("Image"),
+            {"fields": ("hero_image", "chosen_image", "hero_alt", "hero_credit")},
+        ),
         (_("Publishing"), {"fields": ("publish_at", "comments_mode")}),
         (
             _("SEO"),
@@ -216,6 +226,13 @@ class ArticleAdmin(DeskEndpointsMixin, RevisionCompareMixin, CompareVersionAdmin
         if db_field.name == "source_url":
             kwargs["assume_scheme"] = "https"
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "publish_at":
+            label_parts(field)
+        if db_field.name == "body":
+            field.help_text = render_to_string(
+                "admin/articles/article/_markdown_help.html"
+            )
+            field.widget.attrs["data-markdown-toolbar"] = "1"
         if db_field.name in {"body", "background"}:
             field.widget.attrs["data-markdown-preview"] = reverse(
                 f"{self.admin_site.name}:articles_article_markdown_preview"
@@ -401,6 +418,7 @@ class ArticleAdmin(DeskEndpointsMixin, RevisionCompareMixin, CompareVersionAdmin
 
     def get_urls(self):
         return [
+            *self.import_export_urls(),
             self.post_url(self.markdown_preview_view, "markdown_preview"),
             self.post_url(self.form_preview_view, "form_preview"),
             self.post_url(self.autosave_view, "autosave"),

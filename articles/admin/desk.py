@@ -29,6 +29,7 @@ LIST_LABELS = {
     "corrections": _("Corrections and updates"),
 }
 STATE_SALT = "articles.desk.opened-state"
+IMAGE_SALT = "articles.desk.chosen-image"
 
 
 def edit_token(article) -> str:
@@ -114,6 +115,16 @@ class DeskStateFilter(admin.SimpleListFilter):
         return queryset if rule is None else queryset.filter(rule)
 
 
+def label_parts(field):
+    """Give a split date/time widget's two inputs names a screen reader can say."""
+    widgets = getattr(field.widget, "widgets", None)
+    if widgets and len(widgets) == 2:
+        label = str(field.label or "").strip().rstrip(":")
+        widgets[0].attrs["aria-label"] = gettext("%(field)s, date") % {"field": label}
+        widgets[1].attrs["aria-label"] = gettext("%(field)s, time") % {"field": label}
+    return field
+
+
 def opened_state(state) -> str:
     return signing.dumps(state, salt=STATE_SALT, compress=True)
 
@@ -189,6 +200,8 @@ def last_saved_by(article):
 class ArticleAdminForm(forms.ModelForm):
     edit_token = forms.CharField(required=False, widget=forms.HiddenInput)
     opened_state = forms.CharField(required=False, widget=forms.HiddenInput)
+    # An image chosen in a form that came back with errors, already stored.
+    chosen_image = forms.CharField(required=False, widget=forms.HiddenInput)
 
     # Filled per request by ArticleAdmin.get_form.
     acting_user = None
@@ -228,6 +241,40 @@ class ArticleAdminForm(forms.ModelForm):
     @property
     def action(self):
         return self.data.get("_action", "save") if self.is_bound else "save"
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and self.errors:
+            self._keep_chosen_image()
+
+    def _keep_chosen_image(self):
+        """Store a just-uploaded image, so the form coming back keeps it."""
+        upload = getattr(self, "cleaned_data", {}).get("hero_image")
+        if not upload or isinstance(upload, FieldFile):
+            return
+        name = _stored_image(self.instance, upload)
+        self.data = self.data.copy()
+        self.data[self.add_prefix("chosen_image")] = signing.dumps(
+            name, salt=IMAGE_SALT
+        )
+        kept = _(
+            "Your chosen image “%(name)s” is kept: no need to choose it again."
+        ) % {"name": name.rsplit("/", 1)[-1]}
+        self.fields["hero_image"].help_text = self["hero_image"].help_text = kept
+
+    def clean_hero_image(self):
+        image = self.cleaned_data.get("hero_image")
+        if image is False or (image and not isinstance(image, FieldFile)):
+            return image  # cleared, or a new upload
+        chosen = self.data.get(self.add_prefix("chosen_image"))
+        if not chosen:
+            return image
+        try:
+            name = signing.loads(chosen, salt=IMAGE_SALT)
+        except signing.BadSignature:
+            return image
+        field = Article._meta.get_field("hero_image")
+        return field.attr_class(self.instance, field, name)
 
     def clean(self):
         cleaned_data = super().clean()

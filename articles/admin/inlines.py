@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from ..models import FAQ, Correction, KeyFact, QuickAnswer
+from .desk import label_parts
 
 
 class StagedRowForm(forms.ModelForm):
@@ -190,11 +191,22 @@ class PreviewLinkMixin:
         return f"{reverse('articles:preview', kwargs={'pk': article.pk})}#{anchor}"
 
 
-class OrderedInline(PreviewLinkMixin, admin.TabularInline):
+def _card_fieldsets(*main):
+    """An annotation card: its fields, then the anchor under an "Advanced" fold."""
+    return (
+        (None, {"fields": ("position", *main, "staged")}),
+        (_("Advanced"), {"fields": ("anchor",), "classes": ("collapse",)}),
+    )
+
+
+class OrderedInline(PreviewLinkMixin, admin.StackedInline):
+    """Annotations as stacked cards: labelled fields, reordered by drag or buttons."""
+
     form = AnnotationInlineForm
     formset = OrderedInlineFormSet
     ordering = ("position", "pk")
     extra = 1
+    classes = ("ordered-cards",)
 
     class Media:
         js = ("js/admin-reorder.js",)
@@ -203,21 +215,21 @@ class OrderedInline(PreviewLinkMixin, admin.TabularInline):
 
 class KeyFactInline(OrderedInline):
     model = KeyFact
-    fields = ("position", "label", "text", "anchor", "staged")
+    fieldsets = _card_fieldsets("label", "text")
 
 
 class QuickAnswerInline(OrderedInline):
     model = QuickAnswer
-    fields = ("position", "question", "answer", "anchor", "staged")
+    fieldsets = _card_fieldsets("question", "answer")
 
 
 class FAQInline(OrderedInline):
     model = FAQ
-    fields = ("position", "question", "answer", "anchor", "staged")
+    fieldsets = _card_fieldsets("question", "answer")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "answer":
-            kwargs["widget"] = forms.Textarea(attrs={"rows": 4, "cols": 50})
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 5, "cols": 60})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
@@ -235,7 +247,7 @@ class CorrectionFormSet(StagedRowsFormSet):
         }
 
 
-class CorrectionInline(PreviewLinkMixin, admin.TabularInline):
+class CorrectionInline(PreviewLinkMixin, admin.StackedInline):
     model = Correction
     form = StagedRowForm
     formset = CorrectionFormSet
@@ -251,5 +263,6 @@ class CorrectionInline(PreviewLinkMixin, admin.TabularInline):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "note":
-            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 50})
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 60})
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        return label_parts(field) if db_field.name == "created_at" else field

@@ -100,6 +100,26 @@ STATUS_PARAMETER = OpenApiParameter(
 )
 
 
+STAGE_PARAMETER = OpenApiParameter(
+    "stage",
+    bool,
+    description=(
+        "Editors: keep a change to a published explainer in its working copy "
+        "(202) instead of publishing it at once. A writer's change to a "
+        "published explainer always goes to the working copy and waits for review."
+    ),
+)
+IF_MATCH_PARAMETER = OpenApiParameter(
+    "If-Match",
+    str,
+    location=OpenApiParameter.HEADER,
+    description=(
+        "The ETag you read the explainer with: if it changed since, the write is "
+        "refused with 412 and nothing is saved."
+    ),
+)
+
+
 @extend_schema_view(
     list=extend_schema(summary="List published explainers"),
     retrieve=extend_schema(summary="One explainer", parameters=[STATUS_PARAMETER]),
@@ -111,14 +131,20 @@ STATUS_PARAMETER = OpenApiParameter(
     update=extend_schema(
         summary="Replace an explainer's fields",
         request=ArticleInputSerializer,
-        responses={200: ArticleSerializer},
+        parameters=[STAGE_PARAMETER, IF_MATCH_PARAMETER],
+        responses={200: ArticleSerializer, 202: ArticleSerializer},
     ),
     partial_update=extend_schema(
         summary="Change some of an explainer's fields",
         request=ArticleInputSerializer,
-        responses={200: ArticleSerializer},
+        parameters=[STAGE_PARAMETER, IF_MATCH_PARAMETER],
+        responses={200: ArticleSerializer, 202: ArticleSerializer},
     ),
-    destroy=extend_schema(summary="Delete an explainer", responses={204: None}),
+    destroy=extend_schema(
+        summary="Delete an explainer",
+        parameters=[IF_MATCH_PARAMETER],
+        responses={204: None},
+    ),
 )
 class ArticleViewSet(CacheHeadersMixin, viewsets.GenericViewSet):
     """Explainers. Reads are public; writes need the explainer model permissions."""

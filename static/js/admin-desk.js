@@ -177,12 +177,86 @@
     }
     if (data.article) {
       window.setInterval(ping, PRESENCE_EVERY_MS);
+      // Coming back to the tab: say so, and see who came meanwhile.
+      window.addEventListener("focus", ping);
     }
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
+  // A small toolbar over the body for the common Markdown marks.
+  const MARKS = [
+    ["Heading", "## ", "", "Section heading"],
+    ["B", "**", "**", "Bold"],
+    ["I", "*", "*", "Italic"],
+    ["Link", "[", "](https://)", "Link"],
+    ["List", "- ", "", "Bulleted list"],
+    ["Quote", "> ", "", "Quotation"],
+    ["Note", "[^1]", "", "Footnote mark"],
+  ];
+
+  function wrap(textarea, before, after) {
+    const start = textarea.selectionStart;
+    const end = textarea.selectionEnd;
+    const chosen = textarea.value.slice(start, end);
+    textarea.setRangeText(before + chosen + after, start, end, "end");
+    if (!chosen) {
+      textarea.selectionStart = textarea.selectionEnd = start + before.length;
+    }
+    textarea.focus();
+    textarea.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  function addToolbar(textarea) {
+    const bar = document.createElement("div");
+    bar.className = "markdown-toolbar";
+    bar.setAttribute("role", "toolbar");
+    bar.setAttribute("aria-label", "Markdown");
+    bar.setAttribute("aria-controls", textarea.id);
+    MARKS.forEach(function (mark) {
+      const control = document.createElement("button");
+      control.type = "button";
+      control.textContent = mark[0];
+      control.title = mark[3];
+      control.setAttribute("aria-label", mark[3]);
+      control.addEventListener("click", function () {
+        wrap(textarea, mark[1], mark[2]);
+      });
+      bar.append(control);
+    });
+    textarea.before(bar);
+  }
+
+  // The admin's autocomplete boxes (authors, topics) are drawn by select2, whose
+  // inputs carry no label: give them their field's.
+  function labelAutocompletes() {
+    document.querySelectorAll("select.admin-autocomplete").forEach(function (select) {
+      const label = document.querySelector("label[for='" + select.id + "']");
+      const box = select.nextElementSibling;
+      if (!label || !box) {
+        return;
+      }
+      const name = label.textContent.replace(/:\s*$/, "").trim();
+      box.querySelectorAll("[role=combobox], .select2-search__field, textarea, input").forEach(
+        function (element) {
+          element.setAttribute("aria-label", name);
+        }
+      );
+    });
+  }
+
+  function start() {
+    document.querySelectorAll("textarea[data-markdown-toolbar]").forEach(addToolbar);
     init();
   }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+  window.addEventListener("load", labelAutocompletes);
+  document.addEventListener("focusin", function (event) {
+    if (event.target.closest && event.target.closest(".select2")) {
+      labelAutocompletes();
+    }
+  });
 })();

@@ -1,122 +1,184 @@
-// Up/down buttons for ordered inlines (key facts, quick answers, FAQ). Moving a
-// row renumbers every row's position field in screen order; the server saves the
-// rows in the order of those numbers. Without JavaScript the numbers can be typed.
+// Reordering the annotation cards (key facts, quick answers, FAQ): drag a card by
+// its handle, or use its up/down buttons (keyboard too). Every move renumbers each
+// card's position field in screen order; the server saves the cards in the order
+// of those numbers. Without JavaScript the numbers can be typed.
 (function () {
   "use strict";
 
-  const POSITION = "td.field-position input";
+  const GROUP = ".inline-group:has(fieldset.ordered-cards)";
+  const CARD = ":scope > fieldset > .inline-related:not(.empty-form)";
+  const POSITION = "input[name$='-position']";
 
-  function rowsOf(tbody) {
-    return Array.from(tbody.querySelectorAll(":scope > tr.form-row:not(.empty-form)"));
+  function cardsOf(group) {
+    return Array.from(group.querySelectorAll(CARD));
   }
 
-  function formIndex(row) {
-    const number = parseInt(row.id.split("-").pop(), 10);
+  function formIndex(card) {
+    const number = parseInt(card.id.split("-").pop(), 10);
     return Number.isNaN(number) ? Infinity : number;
   }
 
-  function positionOf(row) {
-    const input = row.querySelector(POSITION);
+  function positionOf(card) {
+    const input = card.querySelector(POSITION);
     const value = input ? parseInt(input.value, 10) : NaN;
     return Number.isNaN(value) ? Infinity : value;
   }
 
-  function place(tbody, rows) {
-    const before = tbody.querySelector(":scope > tr.empty-form");
-    rows.forEach(function (row) {
-      tbody.insertBefore(row, before);
+  function place(group, cards) {
+    const before = group.querySelector(".inline-related.empty-form");
+    cards.forEach(function (card) {
+      before.parentElement.insertBefore(card, before);
     });
   }
 
-  function renumber(tbody) {
-    rowsOf(tbody).forEach(function (row, index) {
-      const input = row.querySelector(POSITION);
+  function renumber(group) {
+    cardsOf(group).forEach(function (card, index) {
+      const input = card.querySelector(POSITION);
       if (input) {
         input.value = String(index);
       }
     });
   }
 
-  function addButtons(row) {
-    const cell = row.querySelector("td.field-position");
-    if (!cell || cell.querySelector(".admin-reorder-buttons")) {
-      return;
-    }
-    const box = document.createElement("span");
-    box.className = "admin-reorder-buttons";
-    [
-      ["up", "↑", "Move up"],
-      ["down", "↓", "Move down"],
-    ].forEach(function (spec) {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.dataset.move = spec[0];
-      button.textContent = spec[1];
-      button.title = spec[2];
-      button.setAttribute("aria-label", spec[2]);
-      box.append(button);
-    });
-    cell.append(box);
+  function button(move, text, label) {
+    const element = document.createElement("button");
+    element.type = "button";
+    element.className = "card-move";
+    element.dataset.move = move;
+    element.textContent = text;
+    element.title = label;
+    element.setAttribute("aria-label", label);
+    return element;
   }
 
-  function move(button) {
-    const row = button.closest("tr.form-row");
-    const tbody = row && row.parentElement;
-    if (!tbody || row.classList.contains("empty-form")) {
+  function addTools(card) {
+    const heading = card.querySelector(":scope > h3");
+    if (!heading || heading.querySelector(".card-tools")) {
       return;
     }
-    const rows = rowsOf(tbody);
-    const at = rows.indexOf(row);
-    const to = button.dataset.move === "up" ? at - 1 : at + 1;
-    if (to < 0 || to >= rows.length) {
+    const tools = document.createElement("span");
+    tools.className = "card-tools";
+    const handle = button("drag", "⠿", "Drag to reorder");
+    handle.classList.add("card-handle");
+    tools.append(handle, button("up", "↑", "Move up"), button("down", "↓", "Move down"));
+    heading.prepend(tools);
+    card.setAttribute("draggable", "false");
+  }
+
+  function move(control) {
+    const card = control.closest(".inline-related");
+    const group = card && card.closest(GROUP);
+    if (!group || card.classList.contains("empty-form")) {
+      return;
+    }
+    const cards = cardsOf(group);
+    const at = cards.indexOf(card);
+    const to = control.dataset.move === "up" ? at - 1 : at + 1;
+    if (to < 0 || to >= cards.length) {
       return;
     }
     if (to < at) {
-      tbody.insertBefore(row, rows[to]);
+      card.parentElement.insertBefore(card, cards[to]);
     } else {
-      tbody.insertBefore(rows[to], row);
+      card.parentElement.insertBefore(cards[to], card);
     }
-    renumber(tbody);
-    button.focus();
+    renumber(group);
+    control.focus();
   }
 
-  function init() {
-    // The empty template row gets buttons too, so "Add another" copies them.
-    document.querySelectorAll(POSITION).forEach(function (input) {
-      addButtons(input.closest("tr"));
-    });
-  }
+  // Drag and drop: only from the handle, so text in the fields stays selectable.
+  let dragged = null;
 
-  document.addEventListener("click", function (event) {
-    const button = event.target.closest(".admin-reorder-buttons button");
-    if (button) {
-      event.preventDefault();
-      move(button);
+  document.addEventListener("pointerdown", function (event) {
+    const handle = event.target.closest(".card-handle");
+    if (handle) {
+      handle.closest(".inline-related").setAttribute("draggable", "true");
+    }
+  });
+
+  document.addEventListener("dragstart", function (event) {
+    const card = event.target.closest && event.target.closest(".inline-related[draggable=true]");
+    if (!card) {
       return;
     }
-    // Django's inline script renumbers form names in screen order when a new row
-    // is removed; put rows back in form order first so the names stay right.
+    dragged = card;
+    card.classList.add("is-dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", card.id);
+  });
+
+  document.addEventListener("dragover", function (event) {
+    const target = dragged && event.target.closest(".inline-related:not(.empty-form)");
+    if (!target || target === dragged || target.parentElement !== dragged.parentElement) {
+      return;
+    }
+    event.preventDefault();
+    const box = target.getBoundingClientRect();
+    const after = event.clientY > box.top + box.height / 2;
+    target.parentElement.insertBefore(dragged, after ? target.nextSibling : target);
+  });
+
+  document.addEventListener("dragend", function () {
+    if (!dragged) {
+      return;
+    }
+    const group = dragged.closest(GROUP);
+    dragged.classList.remove("is-dragging");
+    dragged.setAttribute("draggable", "false");
+    dragged = null;
+    if (group) {
+      renumber(group);
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    const control = event.target.closest(".card-move");
+    if (control) {
+      event.preventDefault();
+      if (control.dataset.move !== "drag") {
+        move(control);
+      }
+      return;
+    }
+    // Django's inline script renumbers form names in screen order when a new card
+    // is removed; put cards back in form order first so the names stay right.
     const remove = event.target.closest("a.inline-deletelink");
-    const tbody = remove && remove.closest("tbody");
-    if (tbody && tbody.querySelector(POSITION)) {
-      place(tbody, rowsOf(tbody).sort(function (a, b) {
+    const group = remove && remove.closest(GROUP);
+    if (group) {
+      place(group, cardsOf(group).sort(function (a, b) {
         return formIndex(a) - formIndex(b);
       }));
     }
   }, true);
 
+  document.addEventListener("formset:added", function (event) {
+    const card = event.target;
+    if (card && card.closest && card.closest(GROUP)) {
+      addTools(card);
+      renumber(card.closest(GROUP));
+    }
+  });
+
   document.addEventListener("formset:removed", function (event) {
     const group = document.getElementById(event.detail.formsetName + "-group");
-    const tbody = group && group.querySelector("tbody");
-    if (!tbody || !tbody.querySelector(POSITION)) {
+    if (!group || !group.matches(GROUP)) {
       return;
     }
-    const rows = rowsOf(tbody);
-    place(tbody, rows.slice().sort(function (a, b) {
+    place(group, cardsOf(group).sort(function (a, b) {
       return positionOf(a) - positionOf(b) || formIndex(a) - formIndex(b);
     }));
-    renumber(tbody);
+    renumber(group);
   });
+
+  function init() {
+    document.querySelectorAll(GROUP).forEach(function (group) {
+      // A working copy's new cards come after its saved ones: show them in order.
+      place(group, cardsOf(group).sort(function (a, b) {
+        return positionOf(a) - positionOf(b) || formIndex(a) - formIndex(b);
+      }));
+      cardsOf(group).forEach(addTools);
+    });
+  }
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);

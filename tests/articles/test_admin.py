@@ -687,18 +687,18 @@ def test_editor_reorders_with_buttons_and_previews_markdown(admin_page, live_ser
     article = make_article(facts=3, status=Article.Status.DRAFT)
     page.goto(f"{live_server.url}{change_url(article)}")
 
-    rows = page.locator("#key_facts-group tbody tr.form-row:not(.empty-form)")
+    rows = page.locator("#key_facts-group .inline-related:not(.empty-form)")
     rows.nth(0).get_by_role("button", name="Move down").click()
-    assert rows.nth(0).locator("td.field-label input").input_value() == "Fact 1"
-    positions = rows.locator("td.field-position input")
+    assert rows.nth(0).locator("input[name$='-label']").input_value() == "Fact 1"
+    positions = rows.locator("input[name$='-position']")
     assert [positions.nth(i).input_value() for i in range(3)] == ["0", "1", "2"]
 
     # Removing a blank row renumbers the forms after it; the moved rows must
     # keep their own data through that.
     page.locator("#key_facts-group .add-row a").click()
     page.locator("#key_facts-3 a.inline-deletelink").click()
-    page.locator("#key_facts-3 td.field-label input").fill("Fact 3")
-    page.locator("#key_facts-3 td.field-text input").fill("Added last.")
+    page.locator("#key_facts-3 input[name$='-label']").fill("Fact 3")
+    page.locator("#key_facts-3 input[name$='-text']").fill("Added last.")
 
     page.get_by_role("button", name="Preview this field").first.click()
     page.locator("#id_body").fill("Some **bold** text <script>alert(1)</script>")

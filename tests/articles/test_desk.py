@@ -52,6 +52,12 @@ def test_editing_a_live_explainer_changes_only_its_working_copy(editor_client):
     assert api_detail(live)["dek"] == "The dek readers know."
     feed = Client().get(reverse("articles:feed-rss")).content.decode()
     assert "A better dek" not in feed
+    search = Client().get(reverse("articles:search"), {"q": "corrected"})
+    assert "A corrected fact." not in search.content.decode()
+    oembed = Client().get(
+        "/api/oembed/", {"url": f"http://testserver{live.get_absolute_url()}"}
+    )
+    assert "A better dek" not in oembed.content.decode()
     # The form shows the working copy, and says where the explainer stands.
     form = editor_client.get(change_url(live))
     html = form.content.decode()
@@ -284,6 +290,14 @@ def test_preview_needs_staff_with_the_change_permission(writer_client, reader):
     assert writer_client.post(url, {}).status_code == 200
 
 
+def test_markdown_help_sits_beside_the_body(editor_client):
+    html = editor_client.get(reverse("admin:articles_article_add")).content.decode()
+    assert "Markdown help" in html
+    for example in ("## What happened", "[^1]: the source", "| --- | --- |"):
+        assert example in html
+    assert 'data-markdown-toolbar="1"' in html
+
+
 def test_the_staff_preview_link_shows_the_working_copy(editor_client):
     live = make_article(dek="Live dek.")
     data = form_data(editor_client.get(change_url(live)))
@@ -401,3 +415,42 @@ def test_a_published_slug_change_redirects_and_the_form_lists_the_old_address(
     assert response["Location"] == "/explainers/leap-seconds-retired/"
     html = editor_client.get(change_url(live)).content.decode()
     assert "<code>/explainers/leap-seconds/</code>" in html
+
+
+def test_a_chosen_image_survives_a_form_that_comes_back_with_errors(
+    editor_client, settings, tmp_path
+):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "teal").save(buffer, "PNG")
+    article = make_article(status=Article.Status.DRAFT)
+    data = form_data(editor_client.get(change_url(article)))
+    data["hero_image"] = SimpleUploadedFile("harbour.png", buffer.getvalue())
+    data["hero_alt"] = ""  # forgotten: the form comes back
+
+    response = editor_client.post(change_url(article), data)
+
+    assert response.status_code == 200
+    assert "hero_alt" in response.context["adminform"].form.errors
+    assert "Your chosen image “harbour" in response.content.decode()
+    again = form_data(response)
+    again.pop("hero_image", None)  # a browser sends no file the second time
+    again["hero_alt"] = "A teal harbour at dawn."
+    response = editor_client.post(change_url(article), again)
+    assert response.status_code == 302, errors_of(response)
+    article.refresh_from_db()
+    assert article.hero_image.name.startswith("heroes/")
+    assert "harbour" in article.hero_image.name
+
+    # A forged name is not accepted.
+    forged = form_data(editor_client.get(change_url(article)))
+    forged["chosen_image"] = "heroes/someone-elses.png"
+    forged["hero_image-clear"] = "on"
+    assert editor_client.post(change_url(article), forged).status_code == 302
+    article.refresh_from_db()
+    assert not article.hero_image

@@ -75,8 +75,13 @@ def test_no_csp_violations_on_reader_admin_and_embed_pages(
 
     page.goto(f"{base}/admin/articles/article/{article.pk}/change/")
     # The inlines' own script runs: "Add another" adds a row.
-    rows = page.locator("#key_facts-group tbody tr.form-row").count()
+    rows = page.locator("#key_facts-group .inline-related").count()
     page.locator("#key_facts-group .add-row a").click()
-    assert page.locator("#key_facts-group tbody tr.form-row").count() == rows + 1
+    assert page.locator("#key_facts-group .inline-related").count() == rows + 1
+    # The desk's live preview frame loads the reader page's styles within the policy.
+    page.get_by_role("button", name="Live preview").click()
+    page.locator("#id_dek").fill("Previewed under the policy.")
+    frame = page.frame_locator("#desk-preview-frame")
+    frame.locator("text=Previewed under the policy.").wait_for()
 
     assert refused == []
