@@ -58,11 +58,16 @@
     }
     const tools = document.createElement("span");
     tools.className = "card-tools";
-    const handle = button("drag", "⠿", "Drag to reorder");
-    handle.classList.add("card-handle");
+    // A mouse handle only: keyboards use the buttons beside it.
+    const handle = document.createElement("span");
+    handle.className = "card-handle";
+    handle.textContent = "⠿";
+    handle.title = "Drag to reorder";
+    handle.setAttribute("aria-hidden", "true");
     tools.append(handle, button("up", "↑", "Move up"), button("down", "↓", "Move down"));
     heading.prepend(tools);
-    card.setAttribute("draggable", "false");
+    // The card's header is what a mouse drags; its fields stay selectable.
+    heading.setAttribute("draggable", "true");
   }
 
   function move(control) {
@@ -86,19 +91,13 @@
     control.focus();
   }
 
-  // Drag and drop: only from the handle, so text in the fields stays selectable.
+  // Drag and drop: by the card's header (its handle shows where).
   let dragged = null;
 
-  document.addEventListener("pointerdown", function (event) {
-    const handle = event.target.closest(".card-handle");
-    if (handle) {
-      handle.closest(".inline-related").setAttribute("draggable", "true");
-    }
-  });
-
   document.addEventListener("dragstart", function (event) {
-    const card = event.target.closest && event.target.closest(".inline-related[draggable=true]");
-    if (!card) {
+    const heading = event.target.closest && event.target.closest("h3[draggable=true]");
+    const card = heading && heading.closest(".inline-related");
+    if (!card || !card.closest(GROUP)) {
       return;
     }
     dragged = card;
@@ -124,7 +123,6 @@
     }
     const group = dragged.closest(GROUP);
     dragged.classList.remove("is-dragging");
-    dragged.setAttribute("draggable", "false");
     dragged = null;
     if (group) {
       renumber(group);
@@ -135,9 +133,7 @@
     const control = event.target.closest(".card-move");
     if (control) {
       event.preventDefault();
-      if (control.dataset.move !== "drag") {
-        move(control);
-      }
+      move(control);
       return;
     }
     // Django's inline script renumbers form names in screen order when a new card

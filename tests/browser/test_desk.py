@@ -270,3 +270,29 @@ def test_the_form_and_the_list_fit_the_screen_and_pass_axe(
     page.goto(f"{live_server.url}/admin/articles/article/")
     assert no_sideways_scroll(page)
     assert serious_violations(page) == []
+
+
+def test_cards_reorder_by_dragging_their_handle(live_server, open_as):
+    article = make_article(status=Article.Status.DRAFT, facts=3)
+    page = open_as(make_user(role="editor"), {"width": 1280, "height": 1600})
+    page.goto(f"{live_server.url}{change_path(article)}")
+    cards = page.locator("#key_facts-group .inline-related:not(.empty-form)")
+    cards.nth(0).scroll_into_view_if_needed()
+    # As a hand would: press on the third card's handle, move above the first.
+    source = cards.nth(2).locator(".card-handle").bounding_box()
+    target = cards.nth(0).locator("h3").bounding_box()
+    page.mouse.move(source["x"] + 4, source["y"] + 4)
+    page.mouse.down()
+    page.mouse.move(target["x"] + 10, target["y"] + 2, steps=12)
+    page.mouse.up()
+    labels = cards.locator("input[name$='-label']")
+    assert labels.nth(0).input_value() == "Fact 2"
+    positions = cards.locator("input[name$='-position']")
+    assert [positions.nth(i).input_value() for i in range(3)] == ["0", "1", "2"]
+    page.get_by_role("button", name="Save draft").click()
+    page.locator("ul.messagelist li.success").wait_for()
+    assert list(article.key_facts.values_list("label", flat=True)) == [
+        "Fact 2",
+        "Fact 0",
+        "Fact 1",
+    ]
