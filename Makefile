@@ -19,7 +19,12 @@ install: $(STAMP)
 run: install
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py load_demo
-	DJANGO_DEBUG=1 $(PY) manage.py create_dev_editor
+	DJANGO_DEBUG=1 $(PY) manage.py create_dev_editor --address $(HOST):$(PORT)
+	@# The background worker (webhook deliveries) runs beside the server and stops
+	@# with it; --no-reload so no reloader child outlives the kill.
+	DJANGO_DEBUG=1 $(PY) manage.py webhooks_sweep
+	DJANGO_DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

@@ -57,8 +57,8 @@ class LatestExplainersFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        # Feed readers read the description as HTML; the dek is plain text.
-        return escape(item.dek)
+        # Feed readers read the description as HTML; the summary is plain text.
+        return escape(item.summary)
 
     def item_pubdate(self, item):
         return item.publish_at
@@ -67,7 +67,10 @@ class LatestExplainersFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item):
-        return ", ".join(author.name for author in item.authors.all()) or None
+        # Atom requires an author on every entry (RFC 4287, 4.1.2): without a
+        # byline the publication stands as the author, as in the JSON-LD.
+        names = ", ".join(author.name for author in item.authors.all())
+        return names or settings.NEWSROOM_SITE_NAME
 
     def item_categories(self, item):
         return [topic.name for topic in item.topics.all()]

@@ -7,9 +7,11 @@ therefore already safe to print. Comments will use a stricter profile.
 import re
 from dataclasses import dataclass, field
 from html import escape as html_escape
+from html import unescape
 
 import markdown
 import nh3
+from django.utils.html import strip_tags
 
 MARKDOWN_EXTENSIONS = [
     "markdown.extensions.tables",
@@ -157,6 +159,37 @@ def strip_control_characters(text: str) -> str:
     They have no place in editorial text, and XML (feeds, sitemaps) cannot carry them.
     """
     return CONTROL_CHARACTERS.sub("", text)
+
+
+def clean_text(text: str) -> str:
+    """Stored form of any text field: LF line endings and no control characters.
+
+    Browsers send a textarea with CRLF, API clients usually LF; both store the same.
+    """
+    return strip_control_characters(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+PARAGRAPH = re.compile(r"<p(?:\s[^>]*)?>(.*?)</p>", re.DOTALL)
+FOOTNOTE_REFERENCE = re.compile(r"<sup id=\"fnref[^>]*>.*?</sup>", re.DOTALL)
+
+
+def first_paragraph(html: str, *, limit: int) -> str:
+    """The first paragraph of rendered HTML as one line of plain text.
+
+    Footnote marks are left out; longer than `limit` characters, it is cut between
+    words and ends with an ellipsis.
+    """
+    found = PARAGRAPH.search(html or "")
+    if not found:
+        return ""
+    fragment = FOOTNOTE_REFERENCE.sub("", found.group(1))
+    text = " ".join(unescape(strip_tags(fragment)).split())
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    if text[limit - 1] != " " and " " in head:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:-\u2013\u2014") + "\u2026"
 
 
 def render(text: str, allowlist: Allowlist = ARTICLE) -> str:

@@ -1,4 +1,7 @@
+import unicodedata
+
 import reversion
+from anyascii import anyascii
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -15,12 +18,40 @@ http_url = URLValidator(
     schemes=["http", "https"], message=_("Enter an http:// or https:// address.")
 )
 
+# Longest summary made from the body (Article.summary), as long as an SEO description.
+SUMMARY_LENGTH = 200
 
-def unique_slug(model, value, *, max_length, fallback, exclude_pk=None):
-    """Slugify `value`, adding -2, -3, ... until no other row of `model` has it."""
-    base = slugify(value)[:max_length].strip("-") or fallback
-    others = model._default_manager.exclude(pk=exclude_pk).filter(slug__startswith=base)
-    taken = set(others.values_list("slug", flat=True))
+
+def _ascii_letter(char):
+    if char.isascii() or not unicodedata.category(char).startswith("L"):
+        return char
+    spelled = anyascii(char)
+    # anyascii capitalises each ideograph or Hangul syllable it spells ("DongJing"
+    # for 東京): set each apart, so the slug has words ("dong-jing").
+    if unicodedata.category(char) == "Lo" and spelled[:1].isupper():
+        return f" {spelled} "
+    return spelled
+
+
+def slug_words(value, *, max_length):
+    """`value` as a slug of at most `max_length` characters, cut between words.
+
+    Letters of any script are transliterated to ASCII first, so a title in Chinese,
+    Japanese or Cyrillic keeps its words. The one rule for slugs and anchors: the
+    admin, the API and the importers all come here (through `unique_slug`).
+    """
+    slug = slugify("".join(_ascii_letter(char) for char in value))
+    if len(slug) > max_length:
+        head = slug[: max_length + 1]
+        slug = head.rsplit("-", 1)[0] if "-" in head else slug[:max_length]
+    return slug.strip("-")
+
+
+def first_free(base, taken, *, max_length):
+    """`base`, or `base-2`, `base-3`, ... (within `max_length`): the first not taken.
+
+    The one rule for the numbered suffix of slugs and anchors.
+    """
     candidate, n = base, 2
     while candidate in taken:
         suffix = f"-{n}"
@@ -29,13 +60,25 @@ def unique_slug(model, value, *, max_length, fallback, exclude_pk=None):
     return candidate
 
 
+def unique_slug(model, value, *, max_length, fallback, exclude_pk=None):
+    """Slugify `value`, adding -2, -3, ... until no other row of `model` has it."""
+    base = slug_words(value, max_length=max_length) or fallback
+    others = model._default_manager.exclude(pk=exclude_pk).filter(slug__startswith=base)
+    taken = set(others.values_list("slug", flat=True))
+    return first_free(base, taken, max_length=max_length)
+
+
 def strip_control_characters(instance) -> None:
-    """Drop control characters from every text field before saving (see markup)."""
+    """Clean every text field before saving: line endings to LF, no control characters.
+
+    Every model's save() calls it, so text from a browser form (CRLF) and from the
+    API (LF) is stored the same (see markup.clean_text).
+    """
     for field in instance._meta.concrete_fields:
         if isinstance(field, models.CharField | models.TextField):
             value = getattr(instance, field.attname)
             if value:
-                setattr(instance, field.attname, markup.strip_control_characters(value))
+                setattr(instance, field.attname, markup.clean_text(value))
 
 
 class Topic(models.Model):
@@ -216,8 +259,15 @@ class Article(models.Model):
     )
 
     hero_image = models.ImageField(
-        _("hero image"), upload_to="heroes/%Y/%m/", blank=True
+        _("hero image"),
+        upload_to="heroes/%Y/%m/",
+        blank=True,
+        width_field="hero_width",
+        height_field="hero_height",
     )
+    # Read from the file once, when it is set, so pages and the API never open it.
+    hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_alt = models.CharField(
         _("hero alt text"),
         max_length=300,
@@ -323,6 +373,7 @@ class Article(models.Model):
                 exclude_pk=self.pk,
                 fallback="explainer",
             )
+        # The one default publish time: publishing with none means now.
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
             self.publish_at = timezone.now()
         self.body_html = markup.render(self.body)
@@ -373,6 +424,18 @@ class Article(models.Model):
     def comments_open(self):
         return self.comments_mode != self.CommentsMode.CLOSED
 
+    @property
+    def summary(self):
+        """The dek, else the body's first paragraph: one line of plain text.
+
+        What describes the explainer to search engines, sharing cards, JSON-LD and
+        feeds; a page capture, say, arrives without a dek.
+        """
+        dek = " ".join(self.dek.split())
+        if dek:
+            return dek
+        return markup.first_paragraph(self.body_html, limit=SUMMARY_LENGTH)
+
     def old_urls(self):
         """Return the explainer's former addresses, newest first.
 
@@ -414,14 +477,12 @@ class Annotation(models.Model):
     def save(self, *args, **kwargs):
         strip_control_characters(self)
         if not self.anchor:
-            words = slugify(self.anchor_source())[:60].strip("-")
+            words = slug_words(self.anchor_source(), max_length=60)
             base = f"{self.anchor_prefix}-{words}" if words else self.anchor_prefix
             siblings = type(self)._default_manager.filter(article_id=self.article_id)
             taken = set(siblings.exclude(pk=self.pk).values_list("anchor", flat=True))
-            candidate, n = base, 2
-            while candidate in taken:
-                candidate, n = f"{base}-{n}", n + 1
-            self.anchor = candidate
+            max_length = self._meta.get_field("anchor").max_length
+            self.anchor = first_free(base, taken, max_length=max_length)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -551,7 +612,12 @@ class Correction(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return f"{self.article.get_absolute_url()}#corrections"
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        """The correction's own place on the page: stable, as its id is."""
+        return f"correction-{self.pk}"
 
 
 class WorkingCopy(models.Model):
@@ -673,3 +739,37 @@ class Autosave(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.article or _('new explainer')}"
+
+
+class ChangeEvent(models.Model):
+    """One change readers could see: an explainer published, updated, unpublished or
+    deleted. Recorded in the transaction that made it (articles/changes.py), in
+    commit order, so the change feed and its followers never miss one.
+    """
+
+    class Kind(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        UPDATED = "updated", _("Updated")
+        UNPUBLISHED = "unpublished", _("Unpublished")
+        DELETED = "deleted", _("Deleted")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind)
+    # Not a foreign key: the event outlives a deleted explainer.
+    article_id = models.PositiveBigIntegerField(_("explainer id"), db_index=True)
+    slug = models.SlugField(_("slug"), max_length=200)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("change event")
+        verbose_name_plural = _("change events")
+        indexes = [models.Index(fields=["slug", "-id"], name="changeevent_slug_idx")]
+
+    def __str__(self):
+        return (
+            f"{self.get_kind_display()} {self.slug} ({self.created_at:%Y-%m-%d %H:%M})"
+        )
+
+    @property
+    def public_after(self) -> bool:
+        return self.kind in {self.Kind.PUBLISHED, self.Kind.UPDATED}

@@ -22,11 +22,11 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from . import markup, services, versions
-from .models import FAQ, Article, Author, Correction, Topic
+from .changes import changes_catch_up
+from .models import FAQ, Article, Author, Correction, Topic, slug_words
 from .models import WorkingCopy as Copy
 
 log = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ def explainer_in_memory(state, *, base=None) -> Article:
     for name, value in state["fields"].items():
         setattr(article, name, value)
     if not article.slug:
-        article.slug = slugify(article.title)[:200].strip("-") or "preview"
+        article.slug = slug_words(article.title, max_length=200) or "preview"
     article.body_html = markup.render(article.body)
     article.background_html = markup.render(article.background)
     if article.publish_at is None:
@@ -240,9 +240,16 @@ def state_with_changes(state, *, fields, authors=None, topics=None, **lists):
     for name, items in lists.items():
         if items is None:
             continue
+        if name == "corrections":
+            state[name] = [{**item, "id": item.get("id")} for item in items]
+            continue
         anchors = {row["id"]: row.get("anchor", "") for row in state[name]}
         state[name] = [
-            {**item, "id": item.get("id"), "anchor": anchors.get(item.get("id"), "")}
+            {
+                **item,
+                "id": item.get("id"),
+                "anchor": item.get("anchor") or anchors.get(item.get("id"), ""),
+            }
             for item in items
         ]
     return state
@@ -472,12 +479,15 @@ def publish_due_changes() -> int:
                 "scheduled changes to %s not published: %s", copy.article_id, error
             )
             Copy.objects.filter(pk=copy.pk).update(publish_at=None)
+    # Scheduled explainers that appeared meanwhile: their "published" events.
+    changes_catch_up()
     schedule_changed()
     return published
 
 
 class ScheduledChangesMiddleware:
-    """Apply scheduled working copies on the first request after their time.
+    """Apply scheduled working copies, and record scheduled explainers as published,
+    on the first request after their time.
 
     Sits after the page cache's early hits: anonymous entries expire at the next
     scheduled change anyway, so every request that could show it passes here. It

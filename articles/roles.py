@@ -17,6 +17,11 @@ ROLES = {
             None,
         ),
         ("comments", ["comment", "flag", "bannedword", "commentban"], None),
+        (
+            "integrations",
+            ["webhookendpoint", "webhookdelivery", "integrationkey"],
+            None,
+        ),
     ],
     "Writer": [
         (

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.db.models import CharField, F, Max, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
-from django.utils.text import slugify
 
 from . import versions
+from .changes import change_record
 from .models import (
     FAQ,
     Article,
@@ -22,6 +22,7 @@ from .models import (
     KeyFact,
     QuickAnswer,
     Topic,
+    slug_words,
     unique_slug,
 )
 from .search import refresh_search_document
@@ -70,8 +71,6 @@ def article_set_status(
     """Move an article to `status`, recording a revision; publishing needs permission."""
     check_status_change(user=user, old_status=article.status, new_status=status)
     article.status = status
-    if status == Article.Status.PUBLISHED and article.publish_at is None:
-        article.publish_at = timezone.now()
     article.full_clean()
     with reversion.create_revision():
         article.save()
@@ -83,14 +82,20 @@ def article_set_status(
     return article
 
 
-def article_changed(article: Article) -> None:
+def article_changed(article: Article, *, deleted: bool = False) -> None:
     """Call after any write to an article or its annotations, inside the write's transaction.
 
     The one place that reacts to content changes: it stamps `updated_at` (so pages,
     feeds and the API report the change), records the current slug (so the address
-    keeps working after a change), refreshes the search document and moves the
-    article's and the site's cache versions (articles/versions.py).
+    keeps working after a change), refreshes the search document, records a change
+    event when readers saw something change (articles/changes.py) and moves the
+    article's and the site's cache versions (articles/versions.py). `deleted`: the
+    article is about to be deleted.
     """
+    if deleted:
+        change_record(article, deleted=True)
+        versions.article_bump(article.pk)
+        return
     now = timezone.now()
     Article.objects.filter(pk=article.pk).update(updated_at=now)
     article.updated_at = now
@@ -102,6 +107,7 @@ def article_changed(article: Article) -> None:
         update_fields=["article", "recorded_at"],
     )
     refresh_search_document(article)
+    change_record(article)
     versions.article_bump(article.pk)
 
 
@@ -158,7 +164,7 @@ def explainer_import(
             "The explainer has no title: "
             "add 'title:' to the front matter or pass --title."
         )
-    slug = (slug or data.slug or slugify(title)[:200].strip("-")).strip()
+    slug = (slug or data.slug or slug_words(title, max_length=200)).strip()
     if not slug:
         slug = unique_slug(Article, title, max_length=200, fallback="explainer")
     if Article.objects.filter(slug=slug).exists():
@@ -185,8 +191,6 @@ def explainer_import(
         comments_mode=data.comments,
         created_by=user,
     )
-    if status == Article.Status.PUBLISHED and article.publish_at is None:
-        article.publish_at = timezone.now()
     with reversion.create_revision():
         _checked_save(article, "Explainer")
         article.authors.set(_by_name(Author, name, "Author") for name in data.authors)
@@ -300,7 +304,8 @@ def _corrections_replace(*, article: Article, items: list[dict], keep: bool) -> 
     for index, item in enumerate(items):
         pk = item.get("id")
         obj = existing[pk] if pk is not None else Correction(article=article)
-        obj.kind, obj.note = item["kind"], item["note"]
+        obj.kind = item.get("kind") or obj.kind
+        obj.note = item["note"]
         if item.get("created_at"):
             obj.created_at = item["created_at"]
         try:
@@ -349,8 +354,6 @@ def article_save(
         )
     for name, value in fields.items():
         setattr(article, name, value)
-    if article.status == published and article.publish_at is None:
-        article.publish_at = timezone.now()
     article.full_clean()
     with reversion.create_revision():
         article.save()
@@ -379,13 +382,16 @@ def article_save(
 
 
 @transaction.atomic
-def article_delete(*, article: Article, user) -> None:
+@transaction.atomic
+def article_delete(
+    *, article: Article, user, comment="Deleted through the API."
+) -> None:
     """Delete an article, keeping a revision it can be recovered from."""
     with reversion.create_revision():
-        article_changed(article)
         reversion.add_to_revision(article)
         reversion.set_user(user)
-        reversion.set_comment("Deleted through the API.")
+        reversion.set_comment(comment)
+    article_changed(article, deleted=True)
     article.delete()
 
 

@@ -159,8 +159,9 @@ def _remember_next_publish(content_version):
     appears = Article.objects.scheduled().aggregate(next=Min("publish_at"))["next"]
     changes = WorkingCopy.objects.aggregate(next=Min("publish_at"))["next"]
     moment = min((m for m in (appears, changes) if m is not None), default=None)
+    # Due changes: a working copy to apply, or an appearance to record as an event.
     cache.set_many(
-        {SCHEDULE: (content_version, moment), CHANGES_DUE: (changes,)}, timeout=None
+        {SCHEDULE: (content_version, moment), CHANGES_DUE: (moment,)}, timeout=None
     )
     return moment
 
@@ -172,7 +173,8 @@ def schedule_moved():
 
 
 def changes_due():
-    """When the next scheduled working copy goes live, or None: one cache read."""
+    """When the next scheduled working copy or explainer goes live, or None: one
+    cache read."""
     remembered = cache.get(CHANGES_DUE)
     return remembered[0] if remembered is not None else schedule_moved()
 

@@ -9,7 +9,7 @@ import hashlib
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import (
     add_never_cache_headers,
@@ -20,7 +20,7 @@ from django.utils.cache import (
 from django.utils.http import http_date, quote_etag
 from django.views.generic import DetailView, ListView
 
-from . import publishing
+from . import changes, publishing
 from .cache import cache_anonymous
 from .fragments import explainer_parts, published_explainer
 from .models import Article, Author, KeyFact, Topic
@@ -196,7 +196,13 @@ class ArticleDetailView(ArticleContextMixin, ConditionalPageMixin, DetailView):
             self.object = published_explainer(request, kwargs["slug"])
         except Http404:
             # Old addresses are looked up only here, so a page costs what it did.
-            return old_slug_redirect(request, kwargs["slug"], "articles:detail")
+            try:
+                return old_slug_redirect(request, kwargs["slug"], "articles:detail")
+            except Http404:
+                if not changes.was_public(kwargs["slug"]):
+                    raise
+            # Readers saw it here, and it was withdrawn: 410, not "never existed".
+            return render(request, "410.html", status=410)
         return super().get(request, *args, **kwargs)
 
     def validators(self):

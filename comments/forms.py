@@ -1,8 +1,10 @@
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Flag
+from .services import comment_body_check
 
 
 class CommentForm(forms.Form):
@@ -26,21 +28,10 @@ class CommentForm(forms.Form):
         )
 
     def clean_body(self):
-        body = self.cleaned_data["body"].strip()
-        low, high = settings.COMMENTS_MIN_LENGTH, settings.COMMENTS_MAX_LENGTH
-        if len(body) < low:
-            raise forms.ValidationError(
-                _("Write at least %(n)s characters."),
-                code="too_short",
-                params={"n": low},
-            )
-        if len(body) > high:
-            raise forms.ValidationError(
-                _("Keep comments to %(n)s characters or fewer."),
-                code="too_long",
-                params={"n": high},
-            )
-        return body
+        try:
+            return comment_body_check(self.cleaned_data["body"])
+        except ValidationError as error:
+            raise forms.ValidationError(error.message_dict["body"]) from None
 
 
 class CommentEditForm(CommentForm):

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles import markup
-from articles.models import Article
+from articles.models import Article, strip_control_characters
 
 
 class CommentQuerySet(models.QuerySet):
@@ -139,6 +139,7 @@ class Comment(models.Model):
         return f"Comment {self.pk} by {self.author_name} on {self.article_id}"
 
     def save(self, *args, **kwargs):
+        strip_control_characters(self)  # LF line endings, as for every text we store
         self.body_html = markup.render_comment(self.body)
         super().save(*args, **kwargs)
 

@@ -16,9 +16,12 @@ from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from articles import versions as article_versions
+from articles.markup import clean_text
 from articles.models import Article
+from integrations.webhooks import webhooks_record_comment
 
 from .models import BannedWord, Comment, CommentBan, Flag
 
@@ -67,18 +70,26 @@ def comments_changed(article_id) -> None:
     article_versions.comments_bump(article_id)
 
 
-def _check_body(body: str) -> str:
-    body = (body or "").strip()
+def comment_body_check(body: str) -> str:
+    """The one length rule for comments (form and API alike): the body as stored.
+
+    Stored as every text is (LF line endings), so an unchanged edit compares equal.
+    """
+    body = clean_text(body or "").strip()
     low, high = settings.COMMENTS_MIN_LENGTH, settings.COMMENTS_MAX_LENGTH
     if len(body) < low:
         raise ValidationError(
-            {"body": f"Write at least {low} characters."}, code="too_short"
+            {"body": _("Write at least %(n)s characters.") % {"n": low}},
+            code="too_short",
         )
     if len(body) > high:
         raise ValidationError(
             {
-                "body": f"Keep comments to {high} characters or fewer "
-                f"(this one has {len(body)})."
+                "body": _(
+                    "Keep comments to %(n)s characters or fewer (this one has "
+                    "%(length)s)."
+                )
+                % {"n": high, "length": len(body)}
             },
             code="too_long",
         )
@@ -139,7 +150,7 @@ def comment_post(
         raise ValidationError("This explainer is not open for comments.", code="closed")
     if article.comments_mode == Article.CommentsMode.CLOSED:
         raise ValidationError("Comments are closed on this explainer.", code="closed")
-    body = _check_body(body)
+    body = comment_body_check(body)
     if parent is not None:
         if parent.article_id != article.pk:
             raise ValidationError(
@@ -185,6 +196,8 @@ def comment_post(
     )
     comment.full_clean()
     comment.save()
+    if comment.status == Comment.Status.PUBLISHED:
+        webhooks_record_comment(comment)
     return comment
 
 
@@ -209,6 +222,8 @@ def comments_release_unverified(*, user) -> int:
             comment.status = Comment.Status.PUBLISHED
             released += 1
         comment.save(update_fields=["status", "held_reason"])
+        if not reason:
+            webhooks_record_comment(comment)
     return released
 
 
@@ -224,7 +239,7 @@ def comment_edit(*, comment: Comment, user, body: str) -> Comment:
             "after posting.",
             code="edit_window",
         )
-    body = _check_body(body)
+    body = comment_body_check(body)
     if body == comment.body:
         return comment
     comment.body = body
@@ -286,6 +301,7 @@ def comment_moderate(*, comment: Comment, moderator, action: str) -> Comment:
     """Approve, hide, remove, feature or unfeature one comment."""
     if not can_moderate(moderator):
         raise PermissionDenied("You do not have permission to moderate comments.")
+    was_shown = comment.status == Comment.Status.PUBLISHED
     if action == "approve":
         comment.status = Comment.Status.PUBLISHED
         comment.held_reason = Comment.HeldReason.NONE
@@ -305,6 +321,8 @@ def comment_moderate(*, comment: Comment, moderator, action: str) -> Comment:
     else:
         raise ValidationError(f"Unknown moderation action {action!r}.")
     comment.save(update_fields=["status", "held_reason", "is_featured"])
+    if not was_shown and comment.status == Comment.Status.PUBLISHED:
+        webhooks_record_comment(comment)
     return comment
 
 

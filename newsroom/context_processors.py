@@ -20,6 +20,8 @@ SITE_URLS = {
     "admin": "admin:index",
 }
 SITE_ASSETS = {"css": "css/site.css", "js": "js/site.js"}
+# Static files named by settings: the default sharing image and the publisher logo.
+SITE_IMAGES = {"share_image": "NEWSROOM_SHARE_IMAGE", "logo": "NEWSROOM_LOGO"}
 
 
 @lru_cache(maxsize=8)
@@ -32,12 +34,25 @@ def _site_urls(prefix):
             urls[name] = ""
     for name, path in SITE_ASSETS.items():
         urls[name] = static(path)
+    for name, setting in SITE_IMAGES.items():
+        urls[name] = static(getattr(settings, setting))
     return urls
+
+
+def site_url(name):
+    """One of the site's addresses above (a path), e.g. "logo" or "home"."""
+    return _site_urls(get_script_prefix())[name]
 
 
 @receiver(setting_changed, dispatch_uid="newsroom-site-urls-reset")
 def _forget_site_urls(setting, **kwargs):
-    if setting in {"ROOT_URLCONF", "STATIC_URL", "STORAGES", "FORCE_SCRIPT_NAME"}:
+    if setting in {
+        "ROOT_URLCONF",
+        "STATIC_URL",
+        "STORAGES",
+        "FORCE_SCRIPT_NAME",
+        *SITE_IMAGES.values(),
+    }:
         _site_urls.cache_clear()
 
 

@@ -118,6 +118,9 @@ INSTALLED_APPS = [
     "accounts",
     "articles",
     "comments",
+    "django_tasks",
+    "django_tasks_db",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +132,8 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     # Anonymous page-cache hits are answered here, before the rest of the stack; the
     # entries it keeps carry the headers the middleware below adds (articles/cache.py).
+    # /api/ addresses without their trailing slash are served, not redirected.
+    "articles.api.middleware.ApiTrailingSlashMiddleware",
     "articles.cache.PageCacheMiddleware",
     # Scheduled working copies go live on the first request after their time.
     "articles.publishing.ScheduledChangesMiddleware",
@@ -330,6 +335,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # The publication's public name, used in page titles, feeds and JSON-LD.
 NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
+# Static files (paths under static/): the sharing image of a page without a hero
+# image (og:image, twitter:image, JSON-LD image), about 1200x630, and the square
+# publisher logo in JSON-LD.
+NEWSROOM_SHARE_IMAGE = os.environ.get("NEWSROOM_SHARE_IMAGE", "img/share.png")
+NEWSROOM_LOGO = os.environ.get("NEWSROOM_LOGO", "img/logo.png")
 
 # scripts/bench.py only: adds the /bench/floor route and lets an X-Bench-No-Cache
 # request header skip the anonymous page cache (articles/cache.py). Never set it in
@@ -373,6 +383,7 @@ REST_FRAMEWORK = {
     # Token first, so an anonymous write is answered 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "articles.api.auth.TokenAuthentication",
+        "integrations.auth.BearerKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -385,10 +396,13 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "articles.api.throttling.AnonThrottle",
         "articles.api.throttling.UserThrottle",
+        "articles.api.throttling.KeyThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "120/min"),
         "user": os.environ.get("API_THROTTLE_USER", "600/min"),
+        # Per integration key, whatever its scope (integrations/keys.py).
+        "key": os.environ.get("API_THROTTLE_KEY", "1200/min"),
     },
 }
 
@@ -403,9 +417,39 @@ CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After", "Link")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Newsroom content API",
     "VERSION": "1.0.0",
-    "DESCRIPTION": "Published explainers, topics and authors; editors write with a token.",
+    "DESCRIPTION": (
+        "Published explainers, topics and authors, and a change feed to keep a copy "
+        "in sync; editors write with a token, partners with an integration key."
+    ),
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"ArticleStatusEnum": "articles.models.Article.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "ArticleStatusEnum": "articles.models.Article.Status",
+        "ChangeKindEnum": "articles.models.ChangeEvent.Kind",
+        "CorrectionKindEnum": "articles.models.Correction.Kind",
+    },
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
 }
+
+# Background tasks (django-tasks): the queue lives in our database, run by
+# `manage.py db_worker` (the Procfile's worker). Webhooks are its first user.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# Webhooks (integrations/webhooks.py, docs/webhooks.md). Endpoints on private,
+# loopback or link-local addresses are refused unless WEBHOOKS_ALLOW_PRIVATE=1
+# (development and tests only). The public site address makes payload URLs.
+NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "http://127.0.0.1:8000")
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE")
+WEBHOOKS_TIMEOUT = float(os.environ.get("WEBHOOKS_TIMEOUT", "10"))
+# Seconds before each retry: 30 s, 2 min, 10 min, 30 min, 1 h, 2 h, 4 h, 8 h, 8 h
+# (about a day); after the last the endpoint is disabled.
+WEBHOOKS_RETRY_DELAYS = [
+    int(seconds)
+    for seconds in env_list(
+        "WEBHOOKS_RETRY_DELAYS", "30,120,600,1800,3600,7200,14400,28800,28800"
+    )
+]

@@ -209,8 +209,8 @@ def test_unpublishing_removes_the_page_and_its_list_entries_at_once(
         {"action": "unpublish", "_selected_action": [article.pk]},
     )
 
-    assert anon(article.get_absolute_url()).status_code == 404
-    assert anon(api_detail(article)).status_code == 404
+    assert anon(article.get_absolute_url()).status_code == 410
+    assert anon(api_detail(article)).status_code == 410
     for url in urls:
         assert b"Why the river flooded" not in anon(url).content, url
 
@@ -224,8 +224,8 @@ def test_deleting_in_the_admin_removes_the_page_at_once(article, superuser_clien
         {"action": "delete_selected", "_selected_action": [article.pk], "post": "yes"},
     )
 
-    assert anon(article.get_absolute_url()).status_code == 404
-    assert anon(api_detail(article)).status_code == 404
+    assert anon(article.get_absolute_url()).status_code == 410
+    assert anon(api_detail(article)).status_code == 410
     assert b"Why the river flooded" not in anon(reverse("articles:home")).content
 
 

@@ -1,6 +1,13 @@
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError
+
+from tests.conftest import require_or_skip
 
 
 def test_healthz_is_ok_when_the_database_answers(client, db):
@@ -35,3 +42,23 @@ def test_dev_editor_is_made_with_debug_and_can_use_the_admin(
     assert "username 'editor'" in out
     assert client.login(username="editor", password="newsroom-local-editor")
     assert client.get("/admin/").status_code == 200
+
+
+def test_dev_editor_prints_the_admin_at_the_address_it_is_given(db, settings):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("create_dev_editor", "--address", "127.0.0.1:8400", stdout=out)
+    assert "(admin at http://127.0.0.1:8400/admin/)" in out.getvalue()
+
+
+def test_make_run_passes_its_host_and_port_to_the_dev_editor():
+    require_or_skip(shutil.which("make"), "make is not installed")
+    plan = subprocess.run(
+        ["make", "--dry-run", "--always-make", "run", "HOST=0.0.0.0", "PORT=8400"],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    [line] = [line for line in plan.splitlines() if "create_dev_editor" in line]
+    assert line.endswith("create_dev_editor --address 0.0.0.0:8400")

@@ -50,6 +50,17 @@ from .presence import (
 )
 
 
+def _schedules(adminform):
+    """Whether the form's publish time is still to come: Publish reads Schedule."""
+    form = getattr(adminform, "form", None)
+    if form is None or "publish_at" not in form.fields:
+        return False
+    when = form["publish_at"].value()
+    if isinstance(when, list | tuple):  # a form that came back: the posted parts
+        return False  # (the page's script names the button from the fields)
+    return bool(when) and when > timezone.now()
+
+
 def _messages(error):
     if isinstance(error, ValidationError):
         return error.messages
@@ -102,7 +113,9 @@ class ArticleAdmin(
         "faqs__answer",
     )
     date_hierarchy = "publish_at"
-    prepopulated_fields = {"slug": ("title",)}
+    # No prepopulated slug: the admin's JavaScript drops letters outside Latin
+    # scripts, so an empty slug is made on save by models.unique_slug, as for the
+    # API and the importers.
     autocomplete_fields = ("authors", "topics")
     readonly_fields = ("old_addresses",)
     actions = ["publish_now", "send_to_review", "unpublish"]
@@ -260,6 +273,7 @@ class ArticleAdmin(
             "in_review": in_review,
             "can_unpublish": can_publish and staged,
             "can_send_back": can_publish and in_review,
+            "schedules": _schedules(context.get("adminform")),
             "autosave": autosave_offer(request.user, article, last_saved_at(article)),
             "editing": presence_lines(article.pk, request.user) if article else [],
             "autosave_url": self._desk_url(request, "autosave", article),
@@ -307,6 +321,15 @@ class ArticleAdmin(
         else:
             self.message_user(request, ACTION_MESSAGES[action], messages.SUCCESS)
         return HttpResponseRedirect(request.path)
+
+    def delete_model(self, request, obj):
+        services.article_delete(
+            article=obj, user=request.user, comment=gettext("Deleted in the admin.")
+        )
+
+    def delete_queryset(self, request, queryset):
+        for article in queryset:
+            self.delete_model(request, article)
 
     def save_model(self, request, obj, form, change):
         # Saved with its lists in save_related, where the formsets are at hand.

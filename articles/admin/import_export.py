@@ -27,7 +27,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import strip_tags
 from django.utils.http import content_disposition_header
-from django.utils.text import capfirst, slugify
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -39,7 +39,7 @@ from ..explainer_format import (
     parse_document,
     render_document,
 )
-from ..models import Article, Correction, unique_slug
+from ..models import Article, Correction, slug_words, unique_slug
 
 MAX_DOCUMENT_BYTES = 1024 * 1024
 # Compressed and base64-encoded, a document of the largest size signs to well under
@@ -178,7 +178,10 @@ class ExplainerImportForm(forms.Form):
         where = "document" if cleaned.get("document") else None
         is_document = looks_like_document(source.text)
         try:
-            data = (parse_document if is_document else parse_capture)(source.text)
+            if is_document:
+                data = parse_document(source.text)
+            else:
+                data = parse_capture(source.text, title=cleaned.get("title"))
         except ExplainerFormatError as error:
             self.add_error(where, ValidationError(str(error), code="format"))
             return cleaned
@@ -192,7 +195,7 @@ class ExplainerImportForm(forms.Form):
         slug = (
             cleaned.get("slug")
             or data.slug.strip()
-            or slugify(title)[:200].strip("-")
+            or slug_words(title, max_length=200)
             or unique_slug(Article, title, max_length=200, fallback="explainer")
         )
         self.data_found = dataclasses.replace(data, title=title, slug=slug)

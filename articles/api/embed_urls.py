@@ -2,10 +2,10 @@
 
 from django.urls import path
 
-from . import views
+from . import embeds
 
 app_name = "embed"
 
 urlpatterns = [
-    path("<slug:slug>/key-facts/", views.embed_key_facts, name="key-facts"),
+    path("<slug:slug>/key-facts/", embeds.embed_key_facts, name="key-facts"),
 ]

@@ -3,6 +3,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.views import defaults
@@ -52,8 +53,16 @@ def django_validation_error_detail(exc, rename=None):
     return {NON_FIELD: exc.messages}
 
 
+class TooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is larger than this API accepts."
+    default_code = "too_large"
+
+
 def exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, RequestDataTooBig):
+        exc = TooLarge()
+    elif isinstance(exc, DjangoValidationError):
         view = context.get("view")
         rename = getattr(view, "model_field_names", None)
         exc = exceptions.ValidationError(django_validation_error_detail(exc, rename))

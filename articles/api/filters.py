@@ -60,6 +60,19 @@ class ArticleFilter(filters.FilterSet):
         lookup_expr="lte",
         help_text="ISO 8601 date and time, e.g. 2026-01-31T09:00:00Z.",
     )
+    updated_after = SafeIsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gt",
+        help_text=(
+            "Only explainers changed after this time (ISO 8601); with "
+            "ordering=updated_at, a client picks up where it left off."
+        ),
+    )
+    updated_before = SafeIsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="lt",
+        help_text="Only explainers last changed before this time (ISO 8601).",
+    )
     status = filters.ChoiceFilter(
         choices=Article.Status.choices,
         help_text=(

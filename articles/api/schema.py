@@ -20,10 +20,16 @@ class ErrorSerializer(serializers.Serializer):
 
 ERROR_DESCRIPTIONS = {
     "400": "Invalid input: `error.fields` names each bad field.",
-    "401": "Missing or invalid credentials (send `Authorization: Token <key>`).",
+    "401": (
+        "Missing, invalid or revoked credentials (send `Authorization: Bearer "
+        "<integration key>` or `Authorization: Token <user token>`)."
+    ),
     "403": "Signed in, but not allowed to do this.",
     "404": "No such resource, or not visible to you.",
     "406": "Only application/json is offered.",
+    "410": "It was published and has been withdrawn: remove your copy.",
+    "412": "If-Match names a version that is no longer current: read it again.",
+    "413": "The request body is too large.",
     "415": "Send the request body as application/json.",
     "429": "Too many requests: see the Retry-After header.",
 }
@@ -38,10 +44,12 @@ class AutoSchema(openapi.AutoSchema):
         codes = {"401", "406", "429"}
         if self.method in ("GET", "HEAD"):
             codes |= {"400", "404"}
+            if self.path.endswith("/articles/{slug}/"):
+                codes.add("410")
         else:
-            codes |= {"400", "403", "415"}
+            codes |= {"400", "403", "413", "415"}
             if "{" in self.path:
-                codes.add("404")
+                codes |= {"404", "412"}
         return codes
 
     def get_auth(self):

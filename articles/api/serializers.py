@@ -1,5 +1,6 @@
 """Shapes of the content API. Output serializers read; input serializers feed services."""
 
+from django.db import models
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -35,7 +36,7 @@ class AuthorRefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Author
-        fields = ["name", "slug", "url"]
+        fields = ["id", "name", "slug", "url"]
 
 
 class TopicRefSerializer(serializers.ModelSerializer):
@@ -43,7 +44,7 @@ class TopicRefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Topic
-        fields = ["name", "slug", "url"]
+        fields = ["id", "name", "slug", "url"]
 
 
 class KeyFactSerializer(serializers.ModelSerializer):
@@ -67,9 +68,26 @@ class FAQSerializer(serializers.ModelSerializer):
 
 
 class CorrectionSerializer(serializers.ModelSerializer):
+    anchor = serializers.CharField(
+        read_only=True, help_text="Its place on the page (#anchor); stable."
+    )
+
     class Meta:
         model = Correction
-        fields = ["kind", "note", "created_at"]
+        fields = ["id", "kind", "note", "created_at", "anchor"]
+
+
+class HeroImageSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+    alt = serializers.CharField()
+    credit = serializers.CharField()
+
+
+class SeoSerializer(serializers.Serializer):
+    title = serializers.CharField(source="seo_title")
+    description = serializers.CharField(source="seo_description")
 
 
 class SourceSerializer(serializers.Serializer):
@@ -80,7 +98,18 @@ class SourceSerializer(serializers.Serializer):
     )
 
 
-class ArticleSerializer(serializers.ModelSerializer):
+class SelectedFieldsMixin:
+    """Serialize only the fields named in the context's `fields` (all when None)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        wanted = self.context.get("fields")
+        if wanted:
+            for name in set(self.fields) - set(wanted):
+                self.fields.pop(name)
+
+
+class ArticleSerializer(SelectedFieldsMixin, serializers.ModelSerializer):
     url = AbsoluteURLField()
     published_at = serializers.DateTimeField(
         source="publish_at",
@@ -100,6 +129,26 @@ class ArticleSerializer(serializers.ModelSerializer):
     comment_count = serializers.IntegerField(
         help_text="Published comments on the explainer."
     )
+    hero_image = serializers.SerializerMethodField(
+        help_text="The picture at the top, or null."
+    )
+    seo = SeoSerializer(
+        source="*", help_text="Overrides for search engines and sharing."
+    )
+
+    @extend_schema_field(HeroImageSerializer(allow_null=True))
+    def get_hero_image(self, article):
+        if not article.hero_image:
+            return None
+        url = article.hero_image.url
+        request = self.context.get("request")
+        return {
+            "url": request.build_absolute_uri(url) if request else url,
+            "width": article.hero_width,
+            "height": article.hero_height,
+            "alt": article.hero_alt,
+            "credit": article.hero_credit,
+        }
 
     class Meta:
         model = Article
@@ -124,7 +173,11 @@ class ArticleSerializer(serializers.ModelSerializer):
             "source",
             "corrections",
             "comments_open",
+            "comments_mode",
             "comment_count",
+            "hero_image",
+            "seo",
+            "created_at",
         ]
         read_only_fields = fields
 
@@ -137,7 +190,7 @@ class TopicSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Topic
-        fields = ["name", "slug", "url", "description", "article_count"]
+        fields = ["id", "name", "slug", "url", "description", "article_count"]
         read_only_fields = fields
 
 
@@ -149,11 +202,41 @@ class AuthorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Author
-        fields = ["name", "slug", "url", "bio", "article_count"]
+        fields = ["id", "name", "slug", "url", "bio", "article_count"]
         read_only_fields = fields
 
 
 # Input ---------------------------------------------------------------------
+
+
+class StrictCharField(serializers.CharField):
+    """Text that must be sent as a JSON string: 123 is not taken as "123"."""
+
+    default_error_messages = {"not_a_string": "Send text as a JSON string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class StrictInputMixin:
+    """Refuse (400) body fields the serializer does not know, naming each one."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["This field is not known here."] for name in unknown}
+                )
+        return super().to_internal_value(data)
 
 
 class SlugListField(serializers.ListField):
@@ -175,56 +258,87 @@ class SlugListField(serializers.ListField):
         return [rows[slug] for slug in slugs]
 
 
-class _AnnotationInput(serializers.ModelSerializer):
+class _AnnotationInput(StrictInputMixin, serializers.ModelSerializer):
     id = serializers.IntegerField(
         required=False,
         min_value=1,
         help_text="Send the id of an existing item to keep it (and its anchor).",
+    )
+    anchor = serializers.SlugField(
+        max_length=80,
+        required=False,
+        allow_blank=True,
+        help_text="The id readers link to; made from the text when left out.",
     )
 
 
 class KeyFactInputSerializer(_AnnotationInput):
     class Meta:
         model = KeyFact
-        fields = ["id", "label", "text"]
+        fields = ["id", "label", "text", "anchor"]
 
 
 class QuickAnswerInputSerializer(_AnnotationInput):
     class Meta:
         model = QuickAnswer
-        fields = ["id", "question", "answer"]
+        fields = ["id", "question", "answer", "anchor"]
 
 
 class FAQInputSerializer(_AnnotationInput):
-    answer = serializers.CharField(trim_whitespace=False)
+    answer = StrictCharField(trim_whitespace=False)
 
     class Meta:
         model = FAQ
-        fields = ["id", "question", "answer"]
+        fields = ["id", "question", "answer", "anchor"]
 
 
-class SourceInputSerializer(serializers.Serializer):
-    url = serializers.CharField(
+class SourceInputSerializer(StrictInputMixin, serializers.Serializer):
+    url = StrictCharField(
         max_length=500,
         required=False,
         allow_blank=True,
         validators=[http_url],
         help_text="An http:// or https:// address.",
     )
-    title = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    publisher = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    title = StrictCharField(max_length=300, required=False, allow_blank=True)
+    publisher = StrictCharField(max_length=200, required=False, allow_blank=True)
 
 
 def _text(**kwargs):
-    return serializers.CharField(
+    return StrictCharField(
         required=False, allow_blank=True, trim_whitespace=False, **kwargs
     )
 
 
-class ArticleInputSerializer(serializers.Serializer):
-    """What editors send. Omitted fields keep their value; lists replace the old ones."""
+class SeoInputSerializer(StrictInputMixin, serializers.Serializer):
+    title = StrictCharField(max_length=70, required=False, allow_blank=True)
+    description = StrictCharField(max_length=200, required=False, allow_blank=True)
 
-    title = serializers.CharField(max_length=200)
+
+class HeroInputSerializer(StrictInputMixin, serializers.Serializer):
+    """The picture's words; the picture itself is chosen in the admin."""
+
+    alt = StrictCharField(max_length=300, required=False, allow_blank=True)
+    credit = StrictCharField(max_length=200, required=False, allow_blank=True)
+
+
+class CorrectionInputSerializer(StrictInputMixin, serializers.ModelSerializer):
+    id = serializers.IntegerField(
+        required=False, min_value=1, help_text="Send an existing correction's id."
+    )
+
+    class Meta:
+        model = Correction
+        fields = ["id", "kind", "note"]
+
+
+class ArticleInputSerializer(StrictInputMixin, serializers.Serializer):
+    """What editors send. Omitted fields keep their value; lists replace the old ones.
+
+    Unknown fields and text sent as another JSON type are refused (400), naming them.
+    """
+
+    title = StrictCharField(max_length=200)
     slug = serializers.SlugField(max_length=200, required=False, allow_blank=True)
     dek = _text()
     body = _text(help_text="Markdown.")
@@ -232,6 +346,19 @@ class ArticleInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Article.Status.choices, required=False)
     published_at = serializers.DateTimeField(required=False, allow_null=True)
     comments_open = serializers.BooleanField(required=False)
+    comments_mode = serializers.ChoiceField(
+        choices=Article.CommentsMode.choices, required=False
+    )
+    seo = SeoInputSerializer(required=False)
+    hero_image = HeroInputSerializer(required=False)
+    corrections = CorrectionInputSerializer(
+        many=True,
+        required=False,
+        help_text=(
+            "Readers' record of changes: items with an id are reworded, new ones "
+            "added; a published explainer's corrections are never removed."
+        ),
+    )
     source = SourceInputSerializer(required=False)
     authors = SlugListField(model=Author, noun="author", required=False)
     topics = SlugListField(model=Topic, noun="topic", required=False)

@@ -1,40 +1,39 @@
+import datetime
 import functools
 import hashlib
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.html import format_html
 from django.utils.http import http_date
-from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
-    inline_serializer,
 )
-from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from articles import publishing, services
+from articles import changes, publishing, services
 from articles.cache import cache_anonymous
 from articles.models import Article, Author, Topic
-from articles.versions import ANY_COMMENTS, depend_on, depend_on_article
+from articles.versions import (
+    ANY_COMMENTS,
+    content_state,
+    depend_on,
+    depend_on_article,
+)
 from articles.views import old_slug_redirect
+from integrations.models import IntegrationKey
 
 from .filters import ArticleFilter
 from .queries import articles_for_api, attach_annotations
@@ -56,6 +55,42 @@ class Pagination(PageNumberPagination):
     max_page_size = 100
 
 
+class StrictQueryMixin:
+    """Refuse (400) query parameters the endpoint does not know, naming them.
+
+    A misspelt filter would otherwise be ignored and return everything, which a
+    client cannot tell from a real answer.
+    """
+
+    def allowed_query_params(self):
+        names = {"format"}
+        if getattr(self, "action", None) == "list" or not hasattr(self, "action"):
+            if self.pagination_class is not None:
+                names |= {"page", "page_size"}
+            filterset = getattr(self, "filterset_class", None)
+            if filterset is not None:
+                names |= set(filterset.base_filters)
+        return names
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        unknown = sorted(set(request.query_params) - self.allowed_query_params())
+        if unknown:
+            raise exceptions.ValidationError(
+                {
+                    name: ["This endpoint has no such query parameter."]
+                    for name in unknown
+                }
+            )
+
+
+def body_etag(data) -> str:
+    """The ETag a GET of `data` carries (a hash of its JSON): one rule for reads,
+    write responses and If-Match."""
+    body = JSONRenderer().render(data)
+    return f'"{hashlib.sha256(body).hexdigest()[:40]}"'
+
+
 class CacheHeadersMixin:
     """ETag (a hash of the body), Last-Modified, Cache-Control and 304 on GET/HEAD."""
 
@@ -72,7 +107,8 @@ class CacheHeadersMixin:
         if self.last_modified is not None:
             timestamp = int(self.last_modified.timestamp())
             response["Last-Modified"] = http_date(timestamp)
-        if request.user.is_authenticated:
+        if request.user.is_authenticated or request.auth is not None:
+            # Keys included: a read-drafts key's answers are not public.
             response["Cache-Control"] = "private, no-cache"
         else:
             response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
@@ -82,11 +118,21 @@ class CacheHeadersMixin:
         )
 
 
-def _sees_unpublished(user):
-    return bool(
+def _sees_unpublished(request):
+    """Staff with the change permission, and read-drafts integration keys when
+    reading (previews for a partner)."""
+    user = request.user
+    if (
         user.is_authenticated
         and user.is_staff
         and user.has_perm("articles.change_article")
+    ):
+        return True
+    key = request.auth
+    return (
+        request.method in SAFE_METHODS
+        and isinstance(key, IntegrationKey)
+        and key.reads_drafts
     )
 
 
@@ -100,6 +146,14 @@ STATUS_PARAMETER = OpenApiParameter(
 )
 
 
+FIELDS_PARAMETER = OpenApiParameter(
+    "fields",
+    str,
+    description=(
+        "Comma-separated names of the fields to send, e.g. "
+        "`fields=id,slug,title,updated_at` for a light list. Unknown names are 400."
+    ),
+)
 STAGE_PARAMETER = OpenApiParameter(
     "stage",
     bool,
@@ -121,8 +175,12 @@ IF_MATCH_PARAMETER = OpenApiParameter(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List published explainers"),
-    retrieve=extend_schema(summary="One explainer", parameters=[STATUS_PARAMETER]),
+    list=extend_schema(
+        summary="List published explainers", parameters=[FIELDS_PARAMETER]
+    ),
+    retrieve=extend_schema(
+        summary="One explainer", parameters=[STATUS_PARAMETER, FIELDS_PARAMETER]
+    ),
     create=extend_schema(
         summary="Create an explainer",
         request=ArticleInputSerializer,
@@ -146,7 +204,7 @@ IF_MATCH_PARAMETER = OpenApiParameter(
         responses={204: None},
     ),
 )
-class ArticleViewSet(CacheHeadersMixin, viewsets.GenericViewSet):
+class ArticleViewSet(StrictQueryMixin, CacheHeadersMixin, viewsets.GenericViewSet):
     """Explainers. Reads are public; writes need the explainer model permissions."""
 
     queryset = Article.objects.all()
@@ -162,8 +220,22 @@ class ArticleViewSet(CacheHeadersMixin, viewsets.GenericViewSet):
         "source_url": "source.url",
         "source_title": "source.title",
         "source_publisher": "source.publisher",
-        "comments_mode": "comments_open",
+        "comments_mode": "comments_mode",
+        "seo_title": "seo.title",
+        "seo_description": "seo.description",
+        "hero_alt": "hero_image.alt",
+        "hero_credit": "hero_image.credit",
     }
+
+    def allowed_query_params(self):
+        names = super().allowed_query_params()
+        if self.action in {"list", "retrieve"}:
+            names.add("fields")
+        if self.action == "retrieve":
+            names.add("status")
+        if self.action in {"update", "partial_update"}:
+            names.add("stage")
+        return names
 
     @classmethod
     def as_view(cls, actions=None, **initkwargs):
@@ -179,7 +251,7 @@ class ArticleViewSet(CacheHeadersMixin, viewsets.GenericViewSet):
         if self.request.method not in SAFE_METHODS:
             return Article.objects.all()
         params = self.request.query_params
-        if _sees_unpublished(self.request.user) and (
+        if _sees_unpublished(self.request) and (
             self.action == "retrieve" or "status" in params
         ):
             visible = Article.objects.all()
@@ -191,6 +263,26 @@ class ArticleViewSet(CacheHeadersMixin, viewsets.GenericViewSet):
             # one the list index (status, -publish_at, -id) serves.
             newest_first = ("-publish_at", "-pk")
         return articles_for_api(visible.order_by(*newest_first))
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action in {"list", "retrieve"}:
+            context["fields"] = self._selected_fields()
+        return context
+
+    def _selected_fields(self):
+        """The `fields=` a client asked for, checked against the explainer's."""
+        value = self.request.query_params.get("fields")
+        if value is None:
+            return None
+        wanted = [name.strip() for name in value.split(",") if name.strip()]
+        known = ArticleSerializer.Meta.fields
+        unknown = [name for name in wanted if name not in known]
+        if unknown or not wanted:
+            raise exceptions.ValidationError(
+                {"fields": [f"Choose among: {', '.join(known)}."]}
+            )
+        return wanted
 
     def filter_queryset(self, queryset):
         if self.action == "list":
@@ -208,7 +300,11 @@ class ArticleViewSet(CacheHeadersMixin, viewsets.GenericViewSet):
         queryset = self.filter_queryset(self.get_queryset())
         articles = attach_annotations(self.paginate_queryset(queryset))
         depend_on(request, ANY_COMMENTS)  # each article carries its comment count
-        self.last_modified = max((a.updated_at for a in articles), default=None)
+        # Never backwards: an unpublish moves the site's content version forward
+        # like any write, and that version is a time (articles/versions.py).
+        content_version, _next = content_state(request)
+        changed = datetime.datetime.fromtimestamp(content_version / 1e9, datetime.UTC)
+        self.last_modified = max([changed, *(a.updated_at for a in articles)])
         data = self.get_serializer(articles, many=True).data
         return self.get_paginated_response(data)
 
@@ -217,7 +313,12 @@ class ArticleViewSet(CacheHeadersMixin, viewsets.GenericViewSet):
             article = self.get_object()
         except Http404:
             # Reads only: a write to an old address stays a 404.
-            return old_slug_redirect(request, slug, "api:article-detail")
+            try:
+                return old_slug_redirect(request, slug, "api:article-detail")
+            except Http404:
+                if changes.was_public(slug):
+                    raise Gone() from None
+                raise
         depend_on_article(request, article.pk, comments=True)
         attach_annotations([article])
         self.last_modified = article.updated_at
@@ -228,11 +329,9 @@ class ArticleViewSet(CacheHeadersMixin, viewsets.GenericViewSet):
         location = request.build_absolute_uri(
             reverse("api:article-detail", kwargs={"slug": article.slug})
         )
-        return Response(
-            self._output(article),
-            status=status.HTTP_201_CREATED,
-            headers={"Location": location},
-        )
+        response = self._written(article, status=status.HTTP_201_CREATED)
+        response["Location"] = location
+        return response
 
     def update(self, request, slug):
         return self._change(request, partial=False)
@@ -255,7 +354,7 @@ class ArticleViewSet(CacheHeadersMixin, viewsets.GenericViewSet):
         )
         if not staging:
             article = self._save(request, article=article, partial=partial)
-            return Response(self._output(article))
+            return self._written(article)
         self._save(request, article=article, partial=partial, stage=True)
         return self._working_copy_response(article, status.HTTP_202_ACCEPTED)
 
@@ -280,7 +379,7 @@ class ArticleViewSet(CacheHeadersMixin, viewsets.GenericViewSet):
         article = self._staff_article()
         self._check_if_match(request, article)
         article = publishing.explainer_publish(article=article, user=request.user)
-        return Response(self._output(article))
+        return self._written(article)
 
     @extend_schema(
         summary="Discard an explainer's unpublished changes",
@@ -293,7 +392,7 @@ class ArticleViewSet(CacheHeadersMixin, viewsets.GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _staff_article(self):
-        if not _sees_unpublished(self.request.user):
+        if not _sees_unpublished(self.request):
             raise exceptions.NotFound()
         return get_object_or_404(Article, slug=self.kwargs["slug"])
 
@@ -302,8 +401,7 @@ class ArticleViewSet(CacheHeadersMixin, viewsets.GenericViewSet):
         wanted = request.headers.get("If-Match")
         if not wanted or wanted.strip() == "*":
             return
-        body = JSONRenderer().render(self._output(article))
-        current = f'"{hashlib.sha256(body).hexdigest()[:40]}"'
+        current = body_etag(self._output(article))
         tags = {tag.strip().removeprefix("W/") for tag in wanted.split(",")}
         if current not in tags:
             raise PreconditionFailed()
@@ -343,7 +441,13 @@ class ArticleViewSet(CacheHeadersMixin, viewsets.GenericViewSet):
             fields["publish_at"] = data["published_at"]
         for name, value in data.get("source", {}).items():
             fields[f"source_{name}"] = value
-        if "comments_open" in data:
+        for name, value in data.get("seo", {}).items():
+            fields[f"seo_{name}"] = value
+        for name, value in data.get("hero_image", {}).items():
+            fields[f"hero_{name}"] = value
+        if "comments_mode" in data:
+            fields["comments_mode"] = data["comments_mode"]
+        elif "comments_open" in data:
             modes = Article.CommentsMode
             if not data["comments_open"]:
                 fields["comments_mode"] = modes.CLOSED
@@ -351,7 +455,14 @@ class ArticleViewSet(CacheHeadersMixin, viewsets.GenericViewSet):
                 fields["comments_mode"] = modes.OPEN
         lists = {
             name: data.get(name)
-            for name in ("authors", "topics", "key_facts", "quick_answers", "faqs")
+            for name in (
+                "authors",
+                "topics",
+                "key_facts",
+                "quick_answers",
+                "faqs",
+                "corrections",
+            )
         }
         if stage:
             timed = {"status", "publish_at"} & fields.keys()
@@ -373,10 +484,25 @@ class ArticleViewSet(CacheHeadersMixin, viewsets.GenericViewSet):
             user=request.user, article=article, fields=fields, **lists
         )
 
+    def _written(self, article, status=status.HTTP_200_OK):
+        """The explainer as written, with the ETag a GET would give: a client can
+        chain If-Match writes without reading it again."""
+        data = self._output(article)
+        return Response(data, status=status, headers={"ETag": body_etag(data)})
+
     def _output(self, article):
         fresh = articles_for_api(Article.objects.filter(pk=article.pk)).get()
         attach_annotations([fresh])
         return ArticleSerializer(fresh, context=self.get_serializer_context()).data
+
+
+class Gone(exceptions.APIException):
+    status_code = status.HTTP_410_GONE
+    default_detail = (
+        "This explainer was published and has been withdrawn: remove your copy "
+        "(the change feed says when)."
+    )
+    default_code = "gone"
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -388,7 +514,9 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
-class _ReadOnlyViewSet(CacheHeadersMixin, viewsets.ReadOnlyModelViewSet):
+class _ReadOnlyViewSet(
+    StrictQueryMixin, CacheHeadersMixin, viewsets.ReadOnlyModelViewSet
+):
     permission_classes = [AllowAny]
     pagination_class = Pagination
     filter_backends = []
@@ -422,163 +550,6 @@ class AuthorViewSet(_ReadOnlyViewSet):
 
     model = Author
     serializer_class = AuthorSerializer
-
-
-# oEmbed ----------------------------------------------------------------------
-
-EMBED_WIDTH = 480
-EMBED_BASE_HEIGHT = 120
-EMBED_ROW_HEIGHT = 56
-EMBED_MAX_HEIGHT = 800
-
-
-class FormatNotImplemented(exceptions.APIException):
-    status_code = status.HTTP_501_NOT_IMPLEMENTED
-    default_detail = "Only format=json is offered."
-    default_code = "not_implemented"
-
-
-class JSONOnlyNegotiation(DefaultContentNegotiation):
-    """oEmbed's own `format` parameter must not pick a DRF renderer."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
-class OEmbedQuerySerializer(serializers.Serializer):
-    url = serializers.CharField(help_text="The address of an explainer page.")
-    maxwidth = serializers.IntegerField(required=False, min_value=1, max_value=10000)
-    maxheight = serializers.IntegerField(required=False, min_value=1, max_value=10000)
-    format = serializers.CharField(
-        required=False, default="json", help_text="Only json; others give 501."
-    )
-
-
-OEMBED_RESPONSE = inline_serializer(
-    "OEmbed",
-    {
-        "type": serializers.CharField(),
-        "version": serializers.CharField(),
-        "title": serializers.CharField(),
-        "provider_name": serializers.CharField(),
-        "provider_url": serializers.URLField(),
-        "author_name": serializers.CharField(required=False),
-        "width": serializers.IntegerField(),
-        "height": serializers.IntegerField(),
-        "html": serializers.CharField(),
-    },
-)
-
-
-def article_from_page_url(url, host):
-    """The published article whose page is (or was, at an old slug) `url`, or None.
-
-    Only addresses on this host count.
-    """
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or parts.netloc.lower() != host.lower():
-        return None
-    try:
-        match = resolve(parts.path)
-    except Resolver404:
-        return None
-    if match.view_name != "articles:detail":
-        return None
-    slug = match.kwargs.get("slug")
-    cards = (
-        Article.objects.published()
-        .prefetch_related("authors")
-        .annotate(fact_count=Count("key_facts"))
-    )
-    return cards.filter(slug=slug).first() or cards.at_old_slug(slug).first()
-
-
-class OEmbedView(CacheHeadersMixin, APIView):
-    """oEmbed provider: a published explainer's page address gives its Key Facts card."""
-
-    permission_classes = [AllowAny]
-    content_negotiation_class = JSONOnlyNegotiation
-
-    @extend_schema(
-        summary="oEmbed for an explainer page: its Key Facts card",
-        parameters=[OEmbedQuerySerializer],
-        responses={
-            200: OEMBED_RESPONSE,
-            501: OpenApiResponse(
-                ErrorSerializer, description="A format other than json was asked for."
-            ),
-        },
-    )
-    def get(self, request):
-        query = OEmbedQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
-        if params["format"] != "json":
-            raise FormatNotImplemented()
-        article = article_from_page_url(params["url"], request.get_host())
-        if article is None:
-            raise exceptions.NotFound("No published explainer has that address.")
-        self.last_modified = article.updated_at
-        width = min(EMBED_WIDTH, params.get("maxwidth", EMBED_WIDTH))
-        height = min(
-            EMBED_MAX_HEIGHT,
-            EMBED_BASE_HEIGHT + EMBED_ROW_HEIGHT * article.fact_count,
-            params.get("maxheight", EMBED_MAX_HEIGHT),
-        )
-        src = request.build_absolute_uri(
-            reverse("embed:key-facts", kwargs={"slug": article.slug})
-        )
-        data = {
-            "type": "rich",
-            "version": "1.0",
-            "title": article.title,
-            "provider_name": _site_name(),
-            "provider_url": request.build_absolute_uri("/"),
-            "width": width,
-            "height": height,
-            "html": format_html(
-                '<iframe src="{}" width="{}" height="{}" title="{}" '
-                'loading="lazy"></iframe>',
-                src,
-                width,
-                height,
-                f"Key facts: {article.title}",
-            ),
-        }
-        authors = ", ".join(author.name for author in article.authors.all())
-        if authors:
-            data["author_name"] = authors
-        return Response(data)
-
-
-def _site_name():
-    return settings.NEWSROOM_SITE_NAME
-
-
-@require_safe
-@xframe_options_exempt
-def embed_key_facts(request, slug):
-    """A compact Key Facts card that any site may frame; published explainers only."""
-    try:
-        article = get_object_or_404(
-            Article.objects.published().prefetch_related("key_facts"), slug=slug
-        )
-    except Http404:
-        return old_slug_redirect(request, slug, "embed:key-facts")
-    response = render(
-        request,
-        "articles/embed_key_facts.html",
-        {
-            "article": article,
-            "facts": article.key_facts.all(),
-            "site_name": _site_name(),
-        },
-    )
-    response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
-    return response
 
 
 # Docs ------------------------------------------------------------------------

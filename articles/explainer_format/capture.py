@@ -29,10 +29,15 @@ FURNITURE = re.compile(
 )
 
 
-def parse_capture(text: str) -> ExplainerData:
-    """Parse the plain text of a published page; the title must come from elsewhere."""
+def parse_capture(text: str, *, title: str | None = None) -> ExplainerData:
+    """Parse the plain text of a published page; the title must come from elsewhere.
+
+    A browser copies the page's title too: a first line that is `title` is dropped.
+    """
     lines = [line.strip() for line in _normalize(text).split("\n")]
     lines = [line for line in lines if line and not FURNITURE.match(line)]
+    if lines and title and _same_text(lines[0], title):
+        lines = lines[1:]
     if not lines:
         raise ExplainerFormatError("The capture has no text.")
     data = ExplainerData()
@@ -62,6 +67,10 @@ def parse_capture(text: str) -> ExplainerData:
         [ITEM.sub(r"\1", line) for line in parts.get("corrections", [])]
     )
     return data
+
+
+def _same_text(a, b):
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 def _looks_like_title(line):

@@ -16,6 +16,8 @@ from django.utils.dates import MONTHS_3
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from .explainers import datetime_attribute
+
 register = template.Library()
 
 ACTIONS_TEMPLATE = "comments/actions.html"
@@ -60,7 +62,7 @@ def _card(comment, context, actions, parts):
             else ""
         )
         + f'\n      <a class="comment-permalink" href="#comment-{pk}">'
-        f'<time datetime="{moment.isoformat()}">{_short_date(moment)}</time></a>\n      '
+        f'<time datetime="{datetime_attribute(moment)}">{_short_date(moment)}</time></a>\n      '
         + (
             '<span class="comment-edited">edited</span>'
             if comment.edited_at and not deleted

@@ -1,5 +1,6 @@
 """Template helpers for reader pages: contents, reading time, structured data."""
 
+import datetime
 import html
 import json
 import math
@@ -11,8 +12,10 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 
 from articles.models import Correction
+from newsroom.context_processors import site_url
 
 register = template.Library()
 
@@ -89,7 +92,20 @@ def reading_minutes(article):
 
 @register.filter
 def description(article):
-    return article.seo_description or plain_text(article.dek)
+    return article.seo_description or article.summary
+
+
+@register.filter
+def datetime_attribute(value):
+    """`value` for a `datetime` attribute: ISO 8601 in the current zone, to the second.
+
+    HTML allows at most three digits of a second's fraction; `date:'c'` prints six.
+    """
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = template_localtime(value).replace(microsecond=0)
+    return value.isoformat()
 
 
 @register.filter
@@ -117,6 +133,22 @@ def was_updated(article):
 def news_article_data(article, request):
     absolute = request.build_absolute_uri
     url = absolute(article.get_absolute_url())
+    publisher = {
+        "@type": "Organization",
+        "name": settings.NEWSROOM_SITE_NAME,
+        "url": absolute(site_url("home")),
+        "logo": {"@type": "ImageObject", "url": absolute(site_url("logo"))},
+    }
+    authors = [
+        {
+            "@type": "Person",
+            "name": author.name,
+            "url": absolute(author.get_absolute_url()),
+        }
+        for author in article.authors.all()
+    ]
+    # Without a byline the publication is the author, as in the feeds.
+    authors = authors or [{key: publisher[key] for key in ("@type", "name", "url")}]
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -126,19 +158,11 @@ def news_article_data(article, request):
         "url": url,
         "datePublished": article.publish_at,
         "dateModified": last_modified(article),
-        "author": [
-            {
-                "@type": "Person",
-                "name": author.name,
-                "url": absolute(author.get_absolute_url()),
-            }
-            for author in article.authors.all()
-        ],
-        "publisher": {"@type": "Organization", "name": settings.NEWSROOM_SITE_NAME},
+        "author": authors,
+        "publisher": publisher,
         "articleSection": [topic.name for topic in article.topics.all()],
+        "image": [share_image_url(article, request)],
     }
-    if article.hero_image:
-        data["image"] = [absolute(article.hero_image.url)]
     corrections = [
         {
             "@type": "CorrectionComment",
@@ -178,6 +202,12 @@ def article_structured_data(context, article):
     if article.faqs.all():
         blocks.append(json_ld(faq_page_data(article)))
     return mark_safe("\n".join(blocks))
+
+
+def share_image_url(article, request):
+    """The absolute address of the explainer's hero image, else the site's share image."""
+    image = article.hero_image.url if article.hero_image else site_url("share_image")
+    return request.build_absolute_uri(image)
 
 
 @register.simple_tag(takes_context=True)

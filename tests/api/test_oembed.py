@@ -1,7 +1,10 @@
+import io
 import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.files.base import ContentFile
+from PIL import Image
 
 from tests import factories
 
@@ -85,7 +88,11 @@ def test_embed_card_shows_key_facts_and_may_be_framed(client, article):
     assert "Fact text 2." in html
     assert f'href="{article.get_absolute_url()}"' in html
     assert "css/embed.css" in html
-    assert "style=" not in html and "<style" not in html and "<script" not in html
+    assert "style=" not in html and "<style" not in html
+    # One script, from this site's static files (the CSP has no 'unsafe-inline').
+    assert re.findall(r"<script[^>]*>", html) == [
+        '<script src="/static/js/embed-height.js" defer>'
+    ]
 
 
 def test_embed_card_escapes_fact_text(client):
@@ -111,3 +118,73 @@ def test_article_page_advertises_oembed(client, article):
     assert urlsplit(href).path == OEMBED
     assert query["url"] == [page_url(article)]
     assert client.get(href).status_code == 200
+
+
+def test_oembed_takes_the_page_url_without_its_trailing_slash(api, article):
+    url = page_url(article).rstrip("/")
+
+    data = api.get(OEMBED, {"url": url}).json()
+
+    assert data["title"] == article.title
+    assert f'data-newsroom-embed="{article.slug}"' in data["html"]
+
+
+def test_oembed_takes_the_page_url_under_another_allowed_host(api, article, settings):
+    settings.ALLOWED_HOSTS = ["testserver", ".news.example"]
+    url = f"https://www.news.example{article.get_absolute_url()}"
+
+    response = api.get(OEMBED, {"url": url})
+
+    assert response.status_code == 200
+    assert response.json()["title"] == article.title
+    foreign = url.replace("news.example", "news.example.evil")
+    assert api.get(OEMBED, {"url": foreign}).status_code == 404
+
+
+def test_oembed_height_grows_with_the_text_and_maxheight_only_caps_it(api):
+    short = factories.make_article(title="Short", facts=1)
+    long = factories.make_article(title="Long", facts=1)
+    long.key_facts.update(text="A fact that goes on for a while. " * 12)
+
+    def height(article, **params):
+        query = {"url": page_url(article), **params}
+        return api.get(OEMBED, query).json()["height"]
+
+    assert height(long) > height(short) + 100
+    assert height(long, maxwidth=300) > height(long)
+    assert height(long, maxheight=5000) == height(long)
+    assert height(long, maxheight=150) == 150
+
+
+def test_oembed_gives_the_hero_image_as_thumbnail(api, article, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 36), "navy").save(buffer, "PNG")
+    article.hero_alt = "A flooded street"
+    article.hero_image.save("street.png", ContentFile(buffer.getvalue()))
+
+    data = api.get(OEMBED, {"url": page_url(article)}).json()
+
+    assert data["thumbnail_url"] == f"http://testserver{article.hero_image.url}"
+    assert (data["thumbnail_width"], data["thumbnail_height"]) == (64, 36)
+
+
+def test_oembed_without_an_image_has_no_thumbnail(api, article):
+    data = api.get(OEMBED, {"url": page_url(article)}).json()
+
+    assert not {"thumbnail_url", "thumbnail_width", "thumbnail_height"} & set(data)
+
+
+def test_embed_card_has_an_etag_and_answers_304(client, article):
+    url = f"/embed/{article.slug}/key-facts/"
+    response = client.get(url)
+    etag = response["ETag"]
+
+    assert re.fullmatch(r'"[0-9a-f]{40}"', etag)
+    again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again["ETag"] == etag and again.content == b""
+    article.key_facts.update(text="Changed.")
+    changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag

@@ -30,6 +30,7 @@ def test_article_detail_has_every_documented_field(api, article, topic, author):
     assert datetime.datetime.fromisoformat(data["updated_at"]).tzinfo is not None
     assert data["authors"] == [
         {
+            "id": author.pk,
             "name": "Ada Reporter",
             "slug": author.slug,
             "url": f"http://testserver/authors/{author.slug}/",
@@ -37,6 +38,7 @@ def test_article_detail_has_every_documented_field(api, article, topic, author):
     ]
     assert data["topics"] == [
         {
+            "id": topic.pk,
             "name": "Climate",
             "slug": "climate",
             "url": "http://testserver/topics/climate/",
@@ -235,6 +237,7 @@ def test_topics_and_authors_count_published_articles_only(
 
     assert topics["results"] == [
         {
+            "id": topic.pk,
             "name": "Climate",
             "slug": "climate",
             "url": "http://testserver/topics/climate/",

@@ -5,7 +5,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from reversion.models import Version
 
-from articles.models import Article, KeyFact
+from articles.models import FAQ, Article, KeyFact
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -305,3 +305,32 @@ def test_session_writes_need_the_csrf_token(editor):
         HTTP_X_CSRFTOKEN=token,
     )
     assert accepted.status_code == 201
+
+
+LONG_QUESTION = (
+    "What is the primary concern regarding US dependency on foreign AI models?"
+)
+
+
+def test_an_anchor_made_from_a_long_question_ends_between_words(editor_api, article):
+    kept = article.faqs.first()
+    # An anchor made before anchors were cut between words: it must not change.
+    old_anchor = "faq-what-is-the-primary-concern-regarding-us-dependency-on-forei"
+    FAQ.objects.filter(pk=kept.pk).update(anchor=old_anchor)
+
+    response = editor_api.patch(
+        detail(article.slug),
+        {
+            "faqs": [
+                {"id": kept.pk, "question": kept.question, "answer": kept.answer},
+                {"question": LONG_QUESTION, "answer": "Supply."},
+            ]
+        },
+        format="json",
+    )
+
+    assert response.status_code == 200, response.json()
+    assert [faq["anchor"] for faq in response.json()["faqs"]] == [
+        old_anchor,
+        "faq-what-is-the-primary-concern-regarding-us-dependency-on",
+    ]

@@ -1,12 +1,17 @@
 """The editor admin, driven through its pages with the test client."""
 
+import io
+import json
 import re
+from html import unescape
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.management import call_command
 from django.forms import ModelMultipleChoiceField, MultipleChoiceField, MultiWidget
 from django.test import Client
 from django.urls import reverse
+from rest_framework.test import APIClient
 from reversion.models import Version
 
 from articles.models import Article, KeyFact, Topic
@@ -716,3 +721,81 @@ def test_editor_reorders_with_buttons_and_previews_markdown(admin_page, live_ser
     ]
     article.refresh_from_db()
     assert "<strong>bold</strong>" in article.body_html
+
+
+# Text as every write path stores it
+
+
+CHINESE_TITLE = "为什么电价上涨"
+
+
+def test_a_chinese_title_gets_one_slug_from_the_admin_the_api_and_import(
+    editor_client, editor, tmp_path
+):
+    add_page = editor_client.get(ADD)
+    # The admin's script would type a slug from the Latin letters of the title only.
+    prepopulated = re.search(
+        r'data-prepopulated-fields="([^"]*)"', add_page.content.decode()
+    )
+    assert json.loads(unescape(prepopulated.group(1))) == []
+    data = form_data(add_page)
+    data.update(title=CHINESE_TITLE, body="Text.")
+    response = editor_client.post(ADD, data)
+    assert response.status_code == 302, errors_of(response)
+    slugs = [Article.objects.get().slug]
+    Article.objects.all().delete()
+
+    api = APIClient()
+    api.force_authenticate(editor)
+    response = api.post(
+        "/api/v1/articles/", {"title": CHINESE_TITLE, "body": "Text."}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    slugs.append(response.json()["slug"])
+    Article.objects.all().delete()
+
+    document = tmp_path / "doc.md"
+    document.write_text(f"---\ntitle: {CHINESE_TITLE}\n---\n\nText.\n")
+    out = io.StringIO()
+    call_command("import_explainer", str(document), stdout=out)
+    slugs.append(out.getvalue().strip())
+
+    assert slugs == ["wei-shen-me-dian-jia-shang-zhang"] * 3
+
+
+def test_windows_line_endings_from_the_admin_are_stored_as_the_api_stores_them(
+    editor_client, editor
+):
+    lf = {
+        "dek": "One line.\nAnother.",
+        "body": "## Heading\n\nFirst line\nsecond line.\n\nLast.",
+        "background": "Some\n\ncontext.",
+    }
+    crlf = {name: text.replace("\n", "\r\n") for name, text in lf.items()}
+    data = form_data(editor_client.get(ADD))
+    data.update(title="From the admin", **crlf)
+    add_rows(data, "faqs", {"question": "Why?", "answer": "Because.\r\n\r\nReally."})
+    response = editor_client.post(ADD, data)
+    assert response.status_code == 302, errors_of(response)
+    api = APIClient()
+    api.force_authenticate(editor)
+    for title, text in (("From an API client", lf), ("Sent with CRLF", crlf)):
+        faqs = [{"question": "Why?", "answer": "Because.\n\nReally."}]
+        response = api.post(
+            "/api/v1/articles/", {"title": title, **text, "faqs": faqs}, format="json"
+        )
+        assert response.status_code == 201, response.json()
+
+    stored = [
+        (
+            article.dek,
+            article.body,
+            article.background,
+            article.body_html,
+            article.faqs.get().answer,
+        )
+        for article in Article.objects.order_by("pk")
+    ]
+    assert stored[0] == stored[1] == stored[2]
+    assert stored[0][:3] == (lf["dek"], lf["body"], lf["background"])
+    assert stored[0][4] == "Because.\n\nReally."

@@ -454,3 +454,13 @@ def test_a_chosen_image_survives_a_form_that_comes_back_with_errors(
     assert editor_client.post(change_url(article), forged).status_code == 302
     article.refresh_from_db()
     assert not article.hero_image
+
+
+def test_publish_reads_schedule_when_the_time_is_still_to_come(editor_client):
+    later = make_article(
+        status=Article.Status.DRAFT, publish_at=timezone.now() + timedelta(days=1)
+    )
+    html = editor_client.get(change_url(later)).content.decode()
+    assert ">Schedule</button>" in html
+    now = make_article(status=Article.Status.DRAFT)
+    assert ">Publish</button>" in editor_client.get(change_url(now)).content.decode()

@@ -86,6 +86,41 @@ def test_atom_feed_carries_ids_updated_dates_and_categories(client):
     assert [t.term for t in entry.tags] == ["Health"]
 
 
+def test_an_entry_without_a_byline_is_authored_by_the_publication(client, settings):
+    """RFC 4287 requires an author on every Atom entry (the feed names none)."""
+    settings.NEWSROOM_SITE_NAME = "The Daily Explainer"
+    make_article(title="Unsigned", authors=[])
+    make_article(title="Signed", authors=[make_author("Ada Reporter")])
+
+    atom = ET.fromstring(client.get(ATOM).content)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    authors = {
+        entry.findtext("a:title", namespaces=ns): entry.findtext(
+            "a:author/a:name", namespaces=ns
+        )
+        for entry in atom.findall("a:entry", ns)
+    }
+    rss = parse(client.get(RSS))
+
+    assert authors == {"Unsigned": "The Daily Explainer", "Signed": "Ada Reporter"}
+    assert [entry.author for entry in rss.entries] == [
+        "Ada Reporter",
+        "The Daily Explainer",
+    ]
+
+
+def test_an_item_without_a_dek_is_described_by_the_first_paragraph(client):
+    make_article(
+        dek="",
+        body="## Background\n\nThe first paragraph,[^1] *short*.\n\nThe second.\n\n"
+        "[^1]: A note.",
+    )
+
+    [entry] = parse(client.get(RSS)).entries
+
+    assert entry.summary == "The first paragraph, short."
+
+
 def test_feed_holds_the_latest_twenty(client):
     start = timezone.now() - timedelta(days=30)
     for n in range(22):

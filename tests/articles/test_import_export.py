@@ -421,6 +421,36 @@ def test_a_captured_page_imports_with_every_section(sample):
     assert "Source reference" not in stored
 
 
+CAPTURE_WITH_TITLE = """\
+Why Undersea  Cables Matter
+A Network on the Seabed
+Most traffic between continents runs through fibre on the ocean floor.
+"""
+
+
+def test_a_captures_first_line_is_dropped_when_it_is_the_title(tmp_path):
+    path = write(tmp_path, CAPTURE_WITH_TITLE, name="capture.txt")
+
+    same = import_file(path, "--title", "Why undersea cables matter")
+    other = import_file(path, "--title", "Cables under the sea")
+
+    assert same.body == (
+        "## A Network on the Seabed\n\n"
+        "Most traffic between continents runs through fibre on the ocean floor."
+    )
+    assert other.body.startswith("Why Undersea  Cables Matter\n\n## A Network")
+
+
+def test_a_title_in_chinese_or_japanese_gets_a_transliterated_slug(tmp_path):
+    chinese = write(tmp_path, "---\ntitle: 为什么电价上涨\n---\n\nBody.\n")
+    japanese = write(tmp_path, "A section\nText.\n", name="capture.txt")
+
+    assert import_file(chinese).slug == "wei-shen-me-dian-jia-shang-zhang"
+    assert import_file(japanese, "--title", "ひらがなのテスト").slug == (
+        "hiragananotesuto"
+    )
+
+
 @pytest.fixture
 def taken():
     return make_article(title="Already here", slug="taken")

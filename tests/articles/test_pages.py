@@ -5,9 +5,12 @@ from collections import Counter
 from datetime import timedelta
 from html.parser import HTMLParser
 
+import feedparser
 import pytest
 import time_machine
+from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import RequestFactory
 from django.utils import timezone
 from django.views.defaults import server_error
@@ -15,6 +18,8 @@ from PIL import Image
 
 from articles.models import Article, Correction
 from articles.services import article_changed
+from comments import services
+from tests.comments.conftest import make_reader
 from tests.factories import make_article, make_author, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
@@ -117,6 +122,14 @@ def assert_well_formed_page(response):
     return page
 
 
+SHARE_IMAGE = "http://testserver/static/img/share.png"
+LOGO = "http://testserver/static/img/logo.png"
+
+
+def to_the_second(moment):
+    return moment.replace(microsecond=0).isoformat()
+
+
 def png_upload():
     buffer = io.BytesIO()
     Image.new("RGB", (8, 4), "steelblue").save(buffer, format="PNG")
@@ -179,7 +192,7 @@ def test_home_lists_published_explainers_with_their_summary(client):
     assert "Grid prices" in html
     assert article.dek in html
     assert "3 key facts" in html
-    assert f'datetime="{article.publish_at.isoformat()}"' in html
+    assert f'datetime="{to_the_second(article.publish_at)}"' in html
     assert f'href="{topic.get_absolute_url()}"' in html  # topic navigation and tag
     for hidden in ("A draft", "In review", "Old news", "Tomorrow"):
         assert hidden not in html
@@ -251,7 +264,7 @@ def test_article_page_shows_story_and_every_annotation(client, full_article):
     assert "A short guide to the rent vote." in html
     for author in full_article.authors.all():
         assert f'href="{author.get_absolute_url()}" rel="author">{author.name}' in html
-    assert f'datetime="{full_article.publish_at.isoformat()}"' in html
+    assert f'datetime="{to_the_second(full_article.publish_at)}"' in html
     assert "1 min read" in html
     assert f'src="{full_article.hero_image.url}" alt="A row of terraced houses"' in html
     assert "Image: Jo Photo" in html
@@ -399,15 +412,30 @@ def test_article_metadata_and_feed_discovery(client, full_article):
     assert alternates["application/atom+xml"] == "/feeds/atom/"
 
 
-def test_description_falls_back_to_the_dek_without_an_image(client):
+def test_without_a_hero_image_the_site_share_image_and_logo_stand_in(client, settings):
     article = make_article(dek="Plain dek.")
 
     page = parse(client.get(article.get_absolute_url()))
 
     assert page.meta["description"] == "Plain dek."
-    assert page.meta["twitter:card"] == "summary"
-    assert "og:image" not in page.meta
-    assert [data["@type"] for data in page.json_ld()] == ["NewsArticle"]
+    assert page.meta["og:image"] == SHARE_IMAGE
+    assert page.meta["og:image:alt"] == "Newsroom"
+    assert page.meta["twitter:image"] == SHARE_IMAGE
+    assert page.meta["twitter:card"] == "summary_large_image"
+    [news] = page.json_ld()
+    assert news["image"] == [SHARE_IMAGE]
+    assert news["publisher"]["logo"] == {"@type": "ImageObject", "url": LOGO}
+    # List pages share the same image.
+    assert parse(client.get("/")).meta["og:image"] == SHARE_IMAGE
+    settings.NEWSROOM_SHARE_IMAGE = "img/logo.png"
+    assert parse(client.get("/")).meta["og:image"] == LOGO
+
+
+def test_the_share_image_and_logo_are_static_pngs_of_their_sizes(settings):
+    with Image.open(finders.find(settings.NEWSROOM_SHARE_IMAGE)) as share:
+        assert (share.format, share.size) == ("PNG", (1200, 630))
+    with Image.open(finders.find(settings.NEWSROOM_LOGO)) as logo:
+        assert logo.format == "PNG" and logo.width == logo.height >= 112
 
 
 def test_article_json_ld_describes_the_news_article_and_its_faq(
@@ -438,7 +466,12 @@ def test_article_json_ld_describes_the_news_article_and_its_faq(
             "url": "http://testserver/authors/ben-okoro/",
         },
     ]
-    assert news["publisher"] == {"@type": "Organization", "name": "The Daily Explainer"}
+    assert news["publisher"] == {
+        "@type": "Organization",
+        "name": "The Daily Explainer",
+        "url": "http://testserver/",
+        "logo": {"@type": "ImageObject", "url": LOGO},
+    }
     assert news["image"] == [f"http://testserver{full_article.hero_image.url}"]
     # Only corrections count as CorrectionComment; updates stay in the visible log.
     assert [(c["@type"], c["text"]) for c in news["correction"]] == [
@@ -452,6 +485,109 @@ def test_article_json_ld_describes_the_news_article_and_its_faq(
         "@type": "Answer",
         "text": "Answer 0.",
     }
+
+
+def test_an_explainer_without_a_byline_is_authored_by_the_publication(client, settings):
+    settings.NEWSROOM_SITE_NAME = "The Daily Explainer"
+    article = make_article()
+
+    [news] = parse(client.get(article.get_absolute_url())).json_ld()
+
+    assert news["author"] == [
+        {
+            "@type": "Organization",
+            "name": "The Daily Explainer",
+            "url": "http://testserver/",
+        }
+    ]
+
+
+CAPTURE_WITHOUT_DEK = """\
+What the gauges showed
+Tide gauges along the estuary recorded high water forty minutes later than the \
+printed tables predicted on three mornings in a row, and the harbour office traced \
+the delay to silt that has narrowed the channel since the spring floods.
+The tables for next year will be corrected.
+"""
+FIRST_PARAGRAPH_SUMMARY = (
+    "Tide gauges along the estuary recorded high water forty minutes later than the "
+    "printed tables predicted on three mornings in a row, and the harbour office "
+    "traced the delay to silt that has narrowed\u2026"
+)
+
+
+def test_a_capture_without_a_dek_is_described_by_its_first_paragraph(client, tmp_path):
+    path = tmp_path / "capture.txt"
+    path.write_text(CAPTURE_WITHOUT_DEK, encoding="utf-8")
+    call_command(
+        "import_explainer",
+        str(path),
+        "--title",
+        "The late tide",
+        "--publish",
+        stdout=io.StringIO(),
+    )
+    article = Article.objects.get(title="The late tide")
+    assert article.dek == ""
+
+    page = parse(client.get(article.get_absolute_url()))
+    feed = feedparser.parse(client.get("/feeds/rss/").content)
+
+    summary = FIRST_PARAGRAPH_SUMMARY
+    assert len(summary) <= 200
+    assert page.meta["description"] == summary
+    assert page.meta["og:description"] == summary
+    assert page.meta["twitter:description"] == summary
+    assert page.json_ld()[0]["description"] == summary
+    assert feed.entries[0].summary == summary
+
+
+HTML_DATETIME = re.compile(
+    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?(?:Z|[+-]\d\d:\d\d)"
+)
+
+
+def test_every_time_element_has_a_valid_html_datetime(client, tmp_path):
+    """HTML allows 1-3 digits of a second's fraction; the API and importer give six."""
+    moment = (timezone.now() - timedelta(days=1)).replace(microsecond=580516)
+    document = tmp_path / "tide.md"
+    document.write_text(
+        "---\ntitle: Why the tide ran late\ntopics: [Tides]\n---\n\n"
+        "The tide ran late.\n",
+        encoding="utf-8",
+    )
+    with time_machine.travel(moment, tick=False):
+        call_command(
+            "import_explainer", str(document), "--publish", stdout=io.StringIO()
+        )
+        article = Article.objects.get(title="Why the tide ran late")
+        Correction.objects.create(article=article, note="Fixed the tide time.")
+        make_article(title="Tides again", topics=article.topics.all())
+        services.comment_post(
+            article=article, author=make_reader(), body="When is the next one?"
+        )
+    with time_machine.travel(moment + timedelta(hours=1), tick=False):
+        article_changed(article)  # shows "Updated"
+
+    pages = [
+        "/",
+        article.get_absolute_url(),
+        "/search/?q=tide",
+        article.topics.get().get_absolute_url(),
+    ]
+    found = []
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        found += [
+            (url, value)
+            for value in re.findall(r'datetime="([^"]*)"', response.content.decode())
+        ]
+
+    assert [pair for pair in found if not HTML_DATETIME.fullmatch(pair[1])] == []
+    # Published, updated, correction, related, comment; on the lists, each card.
+    assert len(found) >= 10
+    assert f"{moment.replace(microsecond=0).isoformat()}" in {v for _, v in found}
 
 
 def test_json_ld_cannot_be_broken_out_of_by_article_text(client):
@@ -588,7 +724,9 @@ def test_unpublishing_shows_at_once(client, editor):
     article.save()
     article_changed(article)
 
-    assert client.get(article.get_absolute_url()).status_code == 404
+    assert (
+        client.get(article.get_absolute_url()).status_code == 410
+    )  # readers saw it: gone
     home = client.get("/", headers={"if-none-match": etag})
     assert home.status_code == 200
     assert "Withdrawn soon" not in home.content.decode()

@@ -109,7 +109,10 @@ def test_short_long_and_empty_comments_are_refused_with_clear_errors(
     assert "Write at least 2 characters." in response.content.decode()
     response = client.post(post_url(article), {"body": "y" * 51})
     assert response.status_code == 400
-    assert "Keep comments to 50 characters or fewer." in response.content.decode()
+    assert (
+        "Keep comments to 50 characters or fewer (this one has"
+        in response.content.decode()
+    )
     response = client.post(post_url(article), {"body": "   "})
     assert "Write something before posting." in response.content.decode()
     assert not Comment.objects.exists()
@@ -439,3 +442,11 @@ def test_deleting_an_explainer_takes_its_comments_and_flags(
     article.delete()
     assert not Comment.objects.exists()
     get_user_model().objects.filter(pk=other_reader.pk).delete()
+
+
+def test_a_comment_posted_with_windows_line_endings_is_stored_with_lf(
+    client, article, verified_reader
+):
+    client.force_login(verified_reader)
+    client.post(post_url(article), {"body": "First line\r\nsecond line.\r\n\r\nMore."})
+    assert Comment.objects.get().body == "First line\nsecond line.\n\nMore."

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
 USERNAME = "editor"
 PASSWORD = "newsroom-local-editor"
@@ -9,6 +10,14 @@ PASSWORD = "newsroom-local-editor"
 
 class Command(BaseCommand):
     help = "Create a local editor account for development (refused unless DEBUG is on)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--address",
+            default="127.0.0.1:8000",
+            help="HOST:PORT the development server listens on, for the admin "
+            "address printed (make run passes its HOST and PORT).",
+        )
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -24,5 +33,6 @@ class Command(BaseCommand):
         verb = "Created" if created else "Reset"
         self.stdout.write(
             f"{verb} local editor account: username '{USERNAME}', "
-            f"password '{PASSWORD}' (admin at http://127.0.0.1:8000/admin/)"
+            f"password '{PASSWORD}' "
+            f"(admin at http://{options['address']}{reverse('admin:index')})"
         )

@@ -52,7 +52,7 @@ class Command(BaseCommand):
             if looks_like_document(text):
                 data = parse_document(text)
             else:
-                data = parse_capture(text)
+                data = parse_capture(text, title=options["title"])
             article = explainer_import(
                 data=data,
                 publish=options["publish"],

@@ -3,10 +3,9 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils.text import slugify
 
 from articles.explainer_format import ExplainerFormatError, parse_document
-from articles.models import Article
+from articles.models import Article, slug_words
 from articles.services import explainer_import
 
 from .import_explainer import read_text
@@ -34,7 +33,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             lines = []
             for path, data in documents:
-                slug = data.slug or slugify(data.title)
+                slug = data.slug or slug_words(data.title, max_length=200)
                 if Article.objects.filter(slug=slug).exists():
                     lines.append(f"already present: {slug}")
                     continue

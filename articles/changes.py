@@ -1,0 +1,100 @@
+"""Change events: what readers could see change, in commit order.
+
+`services.article_changed` calls `change_record` inside every write's transaction;
+it compares what readers see now with the explainer's last event and records one
+event when that changed (published, updated, unpublished, deleted). A draft's
+saves and a working copy's record nothing: readers saw nothing change.
+
+A scheduled explainer appears with no write, so the first request after its time
+records its "published" event (`changes_catch_up`, run by the same middleware that
+applies scheduled working copies: articles/publishing.py).
+
+Ids are handed out in commit order: on PostgreSQL a transaction-scoped advisory
+lock is taken before the insert and held to the commit, so a follower that read
+up to id N never finds a later commit below N. (SQLite commits one at a time.)
+"""
+
+from django.db import connection, transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+
+from integrations.webhooks import webhooks_record_change
+
+from .models import Article, ChangeEvent
+
+Kind = ChangeEvent.Kind
+# Any number of our own: the key of the advisory lock that orders event ids.
+EVENT_LOCK = 70_311_2026
+
+
+def _last_kind(article_id):
+    return (
+        ChangeEvent.objects.filter(article_id=article_id)
+        .order_by("-pk")
+        .values_list("kind", flat=True)
+        .first()
+    )
+
+
+def _insert(*, kind, article_id, slug, at=None):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [EVENT_LOCK])
+    event = ChangeEvent.objects.create(
+        kind=kind, article_id=article_id, slug=slug, created_at=at or timezone.now()
+    )
+    webhooks_record_change(event)  # the webhook outbox, in this same transaction
+    return event
+
+
+def change_record(article, *, deleted=False):
+    """Record what this write changed for readers, if anything; returns the event."""
+    last = _last_kind(article.pk)
+    was_public = last in {Kind.PUBLISHED, Kind.UPDATED}
+    if deleted:
+        kind = Kind.DELETED if was_public else None
+    elif article.is_published():
+        kind = Kind.UPDATED if was_public else Kind.PUBLISHED
+    else:
+        kind = Kind.UNPUBLISHED if was_public else None
+    if kind is None:
+        return None
+    return _insert(kind=kind, article_id=article.pk, slug=article.slug)
+
+
+def changes_catch_up() -> int:
+    """Record "published" for scheduled explainers whose time has come (one query
+    when there are none)."""
+    last = ChangeEvent.objects.filter(article_id=OuterRef("pk")).order_by("-pk")
+    due = (
+        Article.objects.published()
+        .annotate(last_kind=Subquery(last.values("kind")[:1]))
+        .filter(
+            Q(last_kind__isnull=True)
+            | Q(last_kind__in=[Kind.UNPUBLISHED, Kind.DELETED])
+        )
+        .order_by("publish_at", "pk")
+    )
+    recorded = 0
+    for article in due.only("pk", "slug", "publish_at"):
+        with transaction.atomic():
+            locked = Article.objects.select_for_update().filter(pk=article.pk).first()
+            if locked is None or _last_kind(article.pk) in {
+                Kind.PUBLISHED,
+                Kind.UPDATED,
+            }:
+                continue  # another process recorded it first
+            _insert(kind=Kind.PUBLISHED, article_id=article.pk, slug=article.slug)
+            recorded += 1
+    return recorded
+
+
+def was_public(slug) -> bool:
+    """Whether an explainer readers once saw at `slug` is gone (unpublished, deleted).
+
+    Decides 410 Gone over 404 Not Found: an address never public stays unknown.
+    """
+    event = ChangeEvent.objects.filter(slug=slug).order_by("-pk").first()
+    if event is None:
+        return False
+    return _last_kind(event.article_id) in {Kind.UNPUBLISHED, Kind.DELETED}

@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from integrations.webhooks import deliveries_sweep
+
+
+class Command(BaseCommand):
+    help = (
+        "Enqueue every pending webhook delivery again (run when a worker starts, so "
+        "a delivery cut short by a dead worker goes out)."
+    )
+
+    def handle(self, *args, **options):
+        count = deliveries_sweep()
+        self.stdout.write(f"{count} pending webhook deliveries enqueued.")

@@ -1,0 +1,313 @@
+"""Webhooks: record deliveries with the change (an outbox), sign and send them.
+
+Every change readers can see is recorded as a ChangeEvent in the write's transaction
+(articles/changes.py); `webhooks_record_change` adds, in that same transaction, one
+WebhookDelivery per active endpoint subscribed to its kind, so a process dying right
+after the commit loses nothing. After the commit a task is enqueued per delivery
+(integrations/tasks.py); the worker sends it (`delivery_attempt`), retrying with
+backoff for about a day, then disables the endpoint.
+
+Signatures follow the Standard Webhooks spec (https://www.standardwebhooks.com/).
+"""
+
+import base64
+import hashlib
+import hmac
+import http.client
+import json
+import socket
+import time
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import Event, WebhookDelivery, WebhookEndpoint
+from .urls_guard import url_resolve
+
+EXCERPT_CHARS = 500
+USER_AGENT = "Newsroom-Webhooks/1"
+
+
+# Recording ---------------------------------------------------------------------
+
+
+def _explainer_ref(*, article_id, slug, updated_at) -> dict:
+    path = reverse("articles:detail", kwargs={"slug": slug})
+    return {
+        "id": article_id,
+        "slug": slug,
+        "url": settings.NEWSROOM_SITE_URL.rstrip("/") + path,
+        "updated_at": updated_at.isoformat() if updated_at else None,
+    }
+
+
+def _deliveries_create(*, kind, event_id, data, at) -> list[WebhookDelivery]:
+    endpoints = [e for e in WebhookEndpoint.objects.active() if kind in e.events]
+    if not endpoints:
+        return []
+    payload = {"id": event_id, "type": kind, "timestamp": at.isoformat(), "data": data}
+    done = set(
+        WebhookDelivery.objects.filter(
+            event_id=event_id, endpoint__in=endpoints
+        ).values_list("endpoint_id", flat=True)
+    )
+    deliveries = WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(
+            endpoint=endpoint,
+            event_id=event_id,
+            kind=kind,
+            payload=payload,
+            next_attempt_at=at,
+            created_at=at,
+        )
+        for endpoint in endpoints
+        if endpoint.pk not in done
+    )
+    ids = [delivery.pk for delivery in deliveries]
+    transaction.on_commit(lambda: deliveries_enqueue(ids))
+    return deliveries
+
+
+def webhooks_record_change(event) -> list[WebhookDelivery]:
+    """Queue deliveries of a ChangeEvent; call inside the transaction that made it."""
+    from articles.models import Article
+
+    updated_at = (
+        Article.objects.filter(pk=event.article_id)
+        .values_list("updated_at", flat=True)
+        .first()
+    )
+    data = {
+        "explainer": _explainer_ref(
+            article_id=event.article_id,
+            slug=event.slug,
+            updated_at=updated_at or event.created_at,
+        )
+    }
+    return _deliveries_create(
+        kind=f"explainer.{event.kind}",
+        event_id=f"evt_{event.pk}",
+        data=data,
+        at=event.created_at,
+    )
+
+
+def webhooks_record_comment(comment) -> list[WebhookDelivery]:
+    """Queue `comment.published` deliveries once a comment is shown to readers."""
+    article = comment.article
+    data = {
+        "comment": {"id": comment.pk, "parent_id": comment.parent_id},
+        "explainer": _explainer_ref(
+            article_id=article.pk, slug=article.slug, updated_at=article.updated_at
+        ),
+    }
+    return _deliveries_create(
+        kind=Event.COMMENT_PUBLISHED,
+        event_id=f"evt_comment_{comment.pk}",
+        data=data,
+        at=timezone.now(),
+    )
+
+
+def deliveries_enqueue(ids, *, run_after=None) -> None:
+    from .tasks import webhook_deliver
+
+    task = webhook_deliver.using(run_after=run_after) if run_after else webhook_deliver
+    for delivery_id in ids:
+        task.enqueue(delivery_id)
+
+
+def delivery_redeliver(delivery: WebhookDelivery) -> None:
+    """Send a delivery again (same webhook-id), whatever its state; from the admin."""
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=WebhookDelivery.Status.PENDING,
+        next_attempt_at=timezone.now(),
+        attempts=0,
+    )
+    transaction.on_commit(lambda: deliveries_enqueue([delivery.pk]))
+
+
+def deliveries_sweep() -> int:
+    """Enqueue every pending delivery again, each to run when it is due.
+
+    Run when a worker starts (`manage.py webhooks_sweep`): a delivery whose worker
+    died mid-attempt, or whose task was never enqueued, goes out again. A task for a
+    delivery that is not due yet does nothing (see `delivery_claim`).
+    """
+    now = timezone.now()
+    pending = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING)
+    count = 0
+    for delivery_id, due in pending.values_list("pk", "next_attempt_at"):
+        deliveries_enqueue([delivery_id], run_after=due if due > now else None)
+        count += 1
+    return count
+
+
+# Signing -----------------------------------------------------------------------
+
+
+def signature_make(*, secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
+    """The `webhook-signature` header value for one message (Standard Webhooks v1)."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{msg_id}.{timestamp}.".encode() + body
+    digest = hmac.new(key, signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def request_headers(*, secret: str, msg_id: str, body: bytes, now=None) -> dict:
+    timestamp = int(now if now is not None else time.time())
+    return {
+        "content-type": "application/json",
+        "user-agent": USER_AGENT,
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signature_make(
+            secret=secret, msg_id=msg_id, timestamp=timestamp, body=body
+        ),
+    }
+
+
+# Sending -----------------------------------------------------------------------
+
+
+def retry_delays() -> list[int]:
+    """Seconds to wait before each retry; after the last one the endpoint is off."""
+    return list(settings.WEBHOOKS_RETRY_DELAYS)
+
+
+def _lease() -> timedelta:
+    # How long an attempt may take before a worker may assume it died: the request
+    # timeout twice over (connecting and reading each get the timeout).
+    return timedelta(seconds=2 * settings.WEBHOOKS_TIMEOUT)
+
+
+def delivery_claim(delivery_id) -> WebhookDelivery | None:
+    """Take a due, pending delivery for one attempt, or None if it is not ours to send.
+
+    The claim pushes `next_attempt_at` past the attempt's timeout: if this worker dies
+    mid-attempt, the delivery stays pending and is due again after that.
+    """
+    now = timezone.now()
+    claimed = WebhookDelivery.objects.filter(
+        pk=delivery_id,
+        status=WebhookDelivery.Status.PENDING,
+        next_attempt_at__lte=now,
+    ).update(next_attempt_at=now + _lease(), attempts=F("attempts") + 1)
+    if not claimed:
+        return None
+    return WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+
+
+def _post(url: str, *, body: bytes, headers: dict) -> tuple[int, str]:
+    """POST to `url`, connecting only to an address the guard approved."""
+    host, address, port = url_resolve(url)
+    parts = urlsplit(url)
+    cls = (
+        http.client.HTTPSConnection
+        if parts.scheme == "https"
+        else http.client.HTTPConnection
+    )
+    connection = cls(host, port, timeout=settings.WEBHOOKS_TIMEOUT)
+    # Connect to the vetted address (no second lookup a DNS answer could change),
+    # while the Host header and TLS name stay the host's.
+    connection._create_connection = lambda _addr, *args, **kwargs: (
+        socket.create_connection((address, port), *args, **kwargs)
+    )
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    try:
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        text = response.read(EXCERPT_CHARS * 4).decode("utf-8", "replace")
+        return response.status, text[:EXCERPT_CHARS]
+    finally:
+        connection.close()
+
+
+def delivery_attempt(delivery_id) -> WebhookDelivery | None:
+    """Make one attempt at a delivery, if it is due; record the outcome."""
+    delivery = delivery_claim(delivery_id)
+    if delivery is None:
+        return None
+    endpoint = delivery.endpoint
+    body = json.dumps(delivery.payload, separators=(",", ":")).encode()
+    headers = request_headers(
+        secret=endpoint.secret, msg_id=delivery.event_id, body=body
+    )
+    started = time.monotonic()
+    status_code = None
+    try:
+        if not endpoint.is_active:
+            raise ValidationError("The endpoint is disabled.")
+        status_code, excerpt = _post(endpoint.url, body=body, headers=headers)
+    except ValidationError as error:
+        excerpt = "Refused: " + " ".join(error.messages)
+    except (OSError, http.client.HTTPException) as error:
+        excerpt = f"{type(error).__name__}: {error}"
+    duration_ms = int((time.monotonic() - started) * 1000)
+
+    delivery.last_status_code = status_code
+    delivery.last_duration_ms = duration_ms
+    delivery.last_response_excerpt = excerpt[:EXCERPT_CHARS]
+    now = timezone.now()
+    retry_at = None
+    if status_code is not None and 200 <= status_code < 300:
+        delivery.status = WebhookDelivery.Status.DELIVERED
+        delivery.delivered_at = now
+        delivery.next_attempt_at = now
+    else:
+        delays = retry_delays()
+        if delivery.attempts <= len(delays) and endpoint.is_active:
+            retry_at = now + timedelta(seconds=delays[delivery.attempts - 1])
+            delivery.next_attempt_at = retry_at
+        else:
+            delivery.status = WebhookDelivery.Status.FAILED
+            delivery.next_attempt_at = now
+    with transaction.atomic():
+        delivery.save(
+            update_fields=[
+                "status",
+                "next_attempt_at",
+                "last_status_code",
+                "last_duration_ms",
+                "last_response_excerpt",
+                "delivered_at",
+            ]
+        )
+        if delivery.status == WebhookDelivery.Status.FAILED and endpoint.is_active:
+            endpoint_disable(
+                endpoint,
+                reason=(
+                    f"Disabled {now:%Y-%m-%d %H:%M} UTC: {delivery.event_id} failed "
+                    f"after {delivery.attempts} attempts (last: "
+                    f"{status_code or excerpt[:80]})."
+                ),
+            )
+        if retry_at is not None:
+            transaction.on_commit(
+                lambda: deliveries_enqueue([delivery.pk], run_after=retry_at)
+            )
+    return delivery
+
+
+def endpoint_disable(endpoint: WebhookEndpoint, *, reason: str) -> None:
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        is_active=False, disabled_reason=reason[:300]
+    )
+    endpoint.is_active = False
+    endpoint.disabled_reason = reason[:300]
+
+
+def secret_rotate(endpoint: WebhookEndpoint) -> str:
+    from .models import secret_generate
+
+    endpoint.secret = secret_generate()
+    endpoint.save(update_fields=["secret"])
+    return endpoint.secret
