@@ -14,12 +14,11 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.http import HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -27,8 +26,7 @@ from django.views.decorators.http import require_POST
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
-from .. import markup, publishing, services
-from ..fragments import explainer_parts
+from .. import publishing, services
 from ..models import Article
 from ..services import ORDERED_ANNOTATIONS, park_annotations
 from .compare import RevisionCompareMixin
@@ -48,6 +46,7 @@ from .presence import (
     mark_present,
     presence_lines,
 )
+from .preview import PreviewMixin
 
 
 def _schedules(adminform):
@@ -86,7 +85,11 @@ ACTION_MESSAGES = {
 
 @admin.register(Article)
 class ArticleAdmin(
-    ImportExportMixin, DeskEndpointsMixin, RevisionCompareMixin, CompareVersionAdmin
+    PreviewMixin,
+    ImportExportMixin,
+    DeskEndpointsMixin,
+    RevisionCompareMixin,
+    CompareVersionAdmin,
 ):
     form = ArticleAdminForm
     inlines = [KeyFactInline, QuickAnswerInline, FAQInline, CorrectionInline]
@@ -437,7 +440,7 @@ class ArticleAdmin(
             reverse("admin:articles_article_change", args=[article.pk])
         )
 
-    # Live Markdown preview
+    # Addresses of its own
 
     def get_urls(self):
         return [
@@ -453,51 +456,6 @@ class ArticleAdmin(
         """A staff-only, POST-only address of this admin, named articles_article_<name>."""
         wrapped = self.admin_site.admin_view(require_POST(view))
         return path(f"{name}/", wrapped, name=f"articles_article_{name}")
-
-    def form_preview_view(self, request):
-        """The preview panel's address: the posted form, rendered (see _preview)."""
-        return self._preview(request, request.GET.get("article"))
-
-    def _preview(self, request, object_id):
-        """The posted form as readers would see it, saving nothing.
-
-        The Preview button posts the form here through the change view (so it
-        works without JavaScript); the preview panel through form_preview_view.
-        Reader templates, annotations and corrections, exactly as typed.
-        """
-        obj = self.get_object(request, unquote(object_id)) if object_id else None
-        allowed = (
-            self.has_change_permission(request, obj)
-            if obj is not None
-            else self.has_add_permission(request)
-        )
-        if not allowed:
-            raise PermissionDenied
-        form_class = self.get_form(request, obj, change=obj is not None)
-        form = form_class(request.POST, request.FILES, instance=obj or Article())
-        formsets, _inlines = self._create_formsets(
-            request, form.instance, change=obj is not None
-        )
-        form.is_valid()
-        for formset in formsets:
-            formset.is_valid()
-        state = form_state(form, formsets, store_files=False)
-        article = publishing.explainer_in_memory(state, base=obj)
-        parts = explainer_parts(request, article, shareable=False, preview=True)
-        response = render(
-            request,
-            "articles/article_detail.html",
-            {"article": article, "parts": parts, "preview": True},
-        )
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        add_never_cache_headers(response)
-        return response
-
-    def markdown_preview_view(self, request):
-        """Render posted Markdown the way saving would, for the editor's preview pane."""
-        if not self.has_change_permission(request):
-            raise PermissionDenied
-        return JsonResponse({"html": markup.render(request.POST.get("text", ""))})
 
     # Status actions
 

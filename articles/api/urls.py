@@ -4,7 +4,7 @@ from rest_framework.routers import SimpleRouter
 
 import comments.api
 
-from . import changes, embeds, exceptions, index, views
+from . import changes, docs, embeds, exceptions, index, views
 
 app_name = "api"
 
@@ -18,7 +18,7 @@ urlpatterns = [
     path("v1/", index.api_index, name="index"),
     path("v1/changes/", changes.change_feed, name="changes"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", views.api_docs, name="docs"),
+    path("docs/", docs.api_docs, name="docs"),
     path("oembed/", embeds.OEmbedView.as_view(), name="oembed"),
     # Reader comments: /api/v1/articles/<slug>/comments/ and /api/v1/comments/<id>/.
     path("v1/", include(comments.api)),

@@ -1,15 +1,12 @@
 import datetime
-import functools
 import hashlib
 
 from django.db.models import Count, F, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
-from django.views.decorators.http import require_safe
-from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -550,50 +547,3 @@ class AuthorViewSet(_ReadOnlyViewSet):
 
     model = Author
     serializer_class = AuthorSerializer
-
-
-# Docs ------------------------------------------------------------------------
-
-
-@functools.cache
-def _documented_operations():
-    schema = SchemaGenerator().get_schema(request=None, public=True)
-    operations = []
-    for path, methods in schema["paths"].items():
-        for method, operation in methods.items():
-            operations.append(
-                {
-                    "method": method.upper(),
-                    "path": path,
-                    "summary": operation.get("summary", ""),
-                    "description": operation.get("description", ""),
-                    "parameters": [
-                        {
-                            "name": p["name"],
-                            "in": p["in"],
-                            "required": p.get("required", False),
-                            "description": p.get("description", ""),
-                        }
-                        for p in operation.get("parameters", [])
-                    ],
-                    "auth": method.upper() not in SAFE_METHODS,
-                    "responses": sorted(operation.get("responses", {})),
-                }
-            )
-    return schema["info"], operations
-
-
-@require_safe
-def api_docs(request):
-    """A page for people: every endpoint, its parameters and answers, from the schema."""
-    info, operations = _documented_operations()
-    return render(
-        request,
-        "api/docs.html",
-        {
-            "info": info,
-            "operations": operations,
-            "schema_url": reverse("api:schema"),
-            "example_url": request.build_absolute_uri(reverse("api:article-list")),
-        },
-    )

@@ -1,0 +1,35 @@
+"""The articles app's models, in modules by what they hold; all importable from here."""
+
+from .annotations import FAQ, Annotation, Correction, KeyFact, QuickAnswer
+from .article import Article, ArticleQuerySet, Author, Topic
+from .desk import ArticleSlug, Autosave, ChangeEvent, WorkingCopy
+from .text import (
+    SUMMARY_LENGTH,
+    first_free,
+    http_url,
+    slug_words,
+    strip_control_characters,
+    unique_slug,
+)
+
+__all__ = [
+    "FAQ",
+    "SUMMARY_LENGTH",
+    "Annotation",
+    "Article",
+    "ArticleQuerySet",
+    "ArticleSlug",
+    "Author",
+    "Autosave",
+    "ChangeEvent",
+    "Correction",
+    "KeyFact",
+    "QuickAnswer",
+    "Topic",
+    "WorkingCopy",
+    "first_free",
+    "http_url",
+    "slug_words",
+    "strip_control_characters",
+    "unique_slug",
+]

@@ -1,0 +1,178 @@
+"""What annotates an explainer: Key Facts, Quick Answers, FAQ and corrections."""
+
+import reversion
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .. import markup
+from .article import Article
+from .text import first_free, slug_words, strip_control_characters
+
+
+class Annotation(models.Model):
+    """An ordered, linkable item belonging to one article."""
+
+    anchor_prefix = "item"
+
+    position = models.PositiveIntegerField(
+        _("position"), default=0, help_text=_("Order on the page, smallest first.")
+    )
+    anchor = models.SlugField(
+        _("anchor"),
+        max_length=80,
+        blank=True,
+        help_text=_(
+            "The stable id readers link to (#anchor). Made from the text when "
+            "left empty; kept when the text changes."
+        ),
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["article", "position", "pk"]
+
+    def save(self, *args, **kwargs):
+        strip_control_characters(self)
+        if not self.anchor:
+            words = slug_words(self.anchor_source(), max_length=60)
+            base = f"{self.anchor_prefix}-{words}" if words else self.anchor_prefix
+            siblings = type(self)._default_manager.filter(article_id=self.article_id)
+            taken = set(siblings.exclude(pk=self.pk).values_list("anchor", flat=True))
+            max_length = self._meta.get_field("anchor").max_length
+            self.anchor = first_free(base, taken, max_length=max_length)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+    def anchor_source(self):
+        raise NotImplementedError
+
+
+def _annotation_constraints(name):
+    return [
+        models.UniqueConstraint(
+            fields=["article", "position"], name=f"{name}_unique_position"
+        ),
+        models.UniqueConstraint(
+            fields=["article", "anchor"], name=f"{name}_unique_anchor"
+        ),
+    ]
+
+
+@reversion.register()
+class KeyFact(Annotation):
+    anchor_prefix = "fact"
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="key_facts"
+    )
+    label = models.CharField(
+        _("label"), max_length=120, help_text=_("A short label, e.g. 'Budget'.")
+    )
+    text = models.CharField(
+        _("text"), max_length=500, help_text=_("One sentence of plain text.")
+    )
+
+    class Meta(Annotation.Meta):
+        verbose_name = _("key fact")
+        verbose_name_plural = _("key facts")
+        constraints = _annotation_constraints("keyfact")
+
+    def __str__(self):
+        return self.label
+
+    def anchor_source(self):
+        return self.label
+
+
+@reversion.register()
+class QuickAnswer(Annotation):
+    anchor_prefix = "answer"
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="quick_answers"
+    )
+    question = models.CharField(_("question"), max_length=300)
+    answer = models.CharField(
+        _("answer"), max_length=500, help_text=_("A one-line plain-text answer.")
+    )
+
+    class Meta(Annotation.Meta):
+        verbose_name = _("quick answer")
+        verbose_name_plural = _("quick answers")
+        constraints = _annotation_constraints("quickanswer")
+
+    def __str__(self):
+        return self.question
+
+    def anchor_source(self):
+        return self.question
+
+
+@reversion.register()
+class FAQ(Annotation):
+    anchor_prefix = "faq"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="faqs")
+    question = models.CharField(_("question"), max_length=300)
+    answer = models.TextField(_("answer"), help_text=_("The answer, in Markdown."))
+    answer_html = models.TextField(editable=False, blank=True)
+
+    class Meta(Annotation.Meta):
+        verbose_name = _("FAQ entry")
+        verbose_name_plural = _("FAQ entries")
+        constraints = _annotation_constraints("faq")
+
+    def __str__(self):
+        return self.question
+
+    def save(self, *args, **kwargs):
+        strip_control_characters(self)
+        self.answer_html = markup.render(self.answer)
+        super().save(*args, **kwargs)
+
+    def anchor_source(self):
+        return self.question
+
+
+@reversion.register()
+class Correction(models.Model):
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Correction")
+        UPDATE = "update", _("Update")
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="corrections"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=Kind, default=Kind.CORRECTION
+    )
+    note = models.TextField(
+        _("note"),
+        help_text=_("What changed and why, in plain text, as readers will see it."),
+    )
+    created_at = models.DateTimeField(
+        _("date"), default=timezone.now, help_text=_("The date shown beside the note.")
+    )
+
+    class Meta:
+        ordering = ["article", "created_at", "pk"]
+        verbose_name = _("correction or update")
+        verbose_name_plural = _("corrections and updates")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d})"
+
+    def save(self, *args, **kwargs):
+        strip_control_characters(self)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        """The correction's own place on the page: stable, as its id is."""
+        return f"correction-{self.pk}"
