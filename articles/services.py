@@ -142,6 +142,26 @@ def _by_name(model, name: str, what: str):
     return found
 
 
+def article_from_document(data, **fields) -> Article:
+    """An unsaved Article holding a document's own fields (`fields` override them).
+
+    The import saves it; the admin's import page only checks it.
+    """
+    values = {
+        "title": data.title,
+        "slug": data.slug,
+        "dek": data.dek,
+        "body": data.body,
+        "background": data.background,
+        "source_url": data.source_url,
+        "source_title": data.source_title,
+        "source_publisher": data.source_publisher,
+        "publish_at": data.publish_at,
+        "comments_mode": data.comments,
+    }
+    return Article(**{**values, **fields})
+
+
 @transaction.atomic
 def explainer_import(
     *,
@@ -177,19 +197,8 @@ def explainer_import(
         check_status_change(
             user=user, old_status=Article.Status.DRAFT, new_status=status
         )
-    article = Article(
-        title=title,
-        slug=slug,
-        dek=data.dek,
-        body=data.body,
-        background=data.background,
-        source_url=data.source_url,
-        source_title=data.source_title,
-        source_publisher=data.source_publisher,
-        status=status,
-        publish_at=data.publish_at,
-        comments_mode=data.comments,
-        created_by=user,
+    article = article_from_document(
+        data, title=title, slug=slug, status=status, created_by=user
     )
     with reversion.create_revision():
         _checked_save(article, "Explainer")

@@ -227,16 +227,7 @@ class ExplainerImportForm(forms.Form):
 
     def _check_fields(self):
         """Refuse, as the service would, a field value the explainer cannot take."""
-        data = self.data_found
-        article = Article(
-            title=data.title,
-            slug=data.slug,
-            dek=data.dek,
-            source_url=data.source_url,
-            source_title=data.source_title,
-            source_publisher=data.source_publisher,
-            comments_mode=data.comments,
-        )
+        article = services.article_from_document(self.data_found)
         skip = [f.name for f in Article._meta.fields if f.name not in CHECKED_FIELDS]
         try:
             article.clean_fields(exclude=skip)
