@@ -89,12 +89,18 @@ def changes_catch_up() -> int:
     return recorded
 
 
-def was_public(slug) -> bool:
-    """Whether an explainer readers once saw at `slug` is gone (unpublished, deleted).
+def was_public(*, slug=None, article_id=None) -> bool:
+    """Whether an explainer readers once saw (at `slug`, or with this id) is gone:
+    unpublished or deleted.
 
     Decides 410 Gone over 404 Not Found: an address never public stays unknown.
     """
-    event = ChangeEvent.objects.filter(slug=slug).order_by("-pk").first()
+    events = ChangeEvent.objects.order_by("-pk")
+    if slug is not None:
+        events = events.filter(slug=slug)
+    else:
+        events = events.filter(article_id=article_id)
+    event = events.first()
     if event is None:
         return False
     return _last_kind(event.article_id) in {Kind.UNPUBLISHED, Kind.DELETED}

@@ -27,7 +27,7 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from comments.views import NEWEST, comments_region
+from comments.selectors import comments_region, thread_order
 
 from .cache import MAX_AGE
 from .models import Article
@@ -131,7 +131,7 @@ def _keys(request, article, versions, next_publish):
     site = f"{request.scheme}://{request.get_host()}:{release()}"
     own = versions[article_key(article.pk)]
     # Only the two orders the region knows; anything else shows the oldest first.
-    order = NEWEST if request.GET.get("comments") == NEWEST else "oldest"
+    order = thread_order(request)
     return {
         "meta": f"{PREFIX}meta:{article.pk}:{own}:{site}",
         "article": f"{PREFIX}article:{article.pk}:{own}:{site}",

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from . import markup, services, versions
 from .changes import changes_catch_up
-from .models import FAQ, Article, Author, Correction, Topic, slug_words
+from .models import ANNOTATION_KINDS, Article, Author, Correction, Topic, slug_words
 from .models import WorkingCopy as Copy
 
 log = logging.getLogger(__name__)
@@ -108,9 +108,7 @@ def _save_arguments(state) -> dict:
         "fields": dict(state["fields"]),
         "authors": state["authors"],
         "topics": state["topics"],
-        "key_facts": state["key_facts"],
-        "quick_answers": state["quick_answers"],
-        "faqs": state["faqs"],
+        **{kind.list_name: state[kind.list_name] for kind in ANNOTATION_KINDS},
         "corrections": corrections,
     }
 
@@ -157,8 +155,7 @@ def explainer_in_memory(state, *, base=None) -> Article:
             else:
                 row.position = position
                 row.anchor = item.get("anchor") or f"{model.anchor_prefix}-{position}"
-            if model is FAQ:
-                row.answer_html = markup.render(row.answer)
+                row.render_markdown()
             items.append(row)
         related = getattr(article, name).all()
         related._result_cache, related._prefetch_done = items, True

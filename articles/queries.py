@@ -7,13 +7,14 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .models import FAQ, Correction, KeyFact, QuickAnswer
+from .models import ANNOTATION_KINDS, Correction
 
 # (model, related name, field read as "first", as "second", as "extra" or None)
-ANNOTATION_KINDS = (
-    (KeyFact, "key_facts", "label", "text", None),
-    (QuickAnswer, "quick_answers", "question", "answer", None),
-    (FAQ, "faqs", "question", "answer", "answer_html"),
+LOADED = (
+    *(
+        (kind, kind.list_name, *kind.text_fields, kind.html_field)
+        for kind in ANNOTATION_KINDS
+    ),
     (Correction, "corrections", "kind", "note", "created_at"),
 )
 
@@ -55,13 +56,13 @@ def attach_annotations(articles):
     db = articles[0]._state.db
     parts = [
         _rows(model, ids, index, first, second, extra)
-        for index, (model, _name, first, second, extra) in enumerate(ANNOTATION_KINDS)
+        for index, (model, _name, first, second, extra) in enumerate(LOADED)
     ]
-    found = {(a.pk, kind[1]): [] for a in articles for kind in ANNOTATION_KINDS}
+    found = {(a.pk, kind[1]): [] for a in articles for kind in LOADED}
     for pk, article_id, position, anchor, index, first, second, extra in parts[0].union(
         *parts[1:], all=True
     ):
-        model, name, first_field, second_field, extra_field = ANNOTATION_KINDS[index]
+        model, name, first_field, second_field, extra_field = LOADED[index]
         item = model(pk=pk, article_id=article_id)
         # Rows read from the database: mark them so (setting `article` on an instance
         # with no database would ask the router for a write database).
@@ -77,7 +78,7 @@ def attach_annotations(articles):
         found[(article_id, name)].append(item)
     for article in articles:
         cache = article.__dict__.setdefault("_prefetched_objects_cache", {})
-        for model, name, *_ in ANNOTATION_KINDS:
+        for model, name, *_ in LOADED:
             items = found[(article.pk, name)]
             if model is Correction:
                 items.sort(key=lambda item: (item.created_at, item.pk))

@@ -1,19 +1,22 @@
 """The editorial roles, defined once: data migrations and tests both build them here."""
 
+# Everything an explainer is made of, which both roles write.
+STORY_MODELS = [
+    "article",
+    "keyfact",
+    "quickanswer",
+    "faq",
+    "correction",
+    "topic",
+    "author",
+]
+
 ROLES = {
     # group name: [(app label, model names, permission prefixes or None for all)]
     "Editor": [
         (
             "articles",
-            [
-                "article",
-                "keyfact",
-                "quickanswer",
-                "faq",
-                "correction",
-                "topic",
-                "author",
-            ],
+            STORY_MODELS,
             None,
         ),
         ("comments", ["comment", "flag", "bannedword", "commentban"], None),
@@ -26,15 +29,7 @@ ROLES = {
     "Writer": [
         (
             "articles",
-            [
-                "article",
-                "keyfact",
-                "quickanswer",
-                "faq",
-                "correction",
-                "topic",
-                "author",
-            ],
+            STORY_MODELS,
             ("add_", "change_", "view_"),
         ),
     ],

@@ -10,17 +10,16 @@ from django.db import transaction
 from django.db.models import CharField, F, Max, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from . import versions
 from .changes import change_record
 from .models import (
-    FAQ,
+    ANNOTATION_KINDS,
     Article,
     ArticleSlug,
     Author,
     Correction,
-    KeyFact,
-    QuickAnswer,
     Topic,
     slug_words,
     unique_slug,
@@ -32,7 +31,6 @@ PUBLISH_PERMISSION = "articles.publish_article"
 # Parked rows carry "~<pk>" as anchor: "~" never passes slug validation, so a parked
 # anchor cannot clash with a real one.
 PARKED_ANCHOR_PREFIX = "~"
-ORDERED_ANNOTATIONS = (KeyFact, QuickAnswer, FAQ)
 
 
 def park_annotations(queryset, *, room=0, anchors_of=None):
@@ -53,6 +51,17 @@ def park_annotations(queryset, *, room=0, anchors_of=None):
 
 def can_publish(user) -> bool:
     return bool(user and user.is_active and user.has_perm(PUBLISH_PERMISSION))
+
+
+def can_see_unpublished(user) -> bool:
+    """Staff who may change explainers: they see drafts, working copies and any
+    explainer by its address (previews, the API). Everyone else sees published()."""
+    return bool(
+        user
+        and user.is_active
+        and user.is_staff
+        and user.has_perm("articles.change_article")
+    )
 
 
 def check_status_change(*, user, old_status, new_status) -> None:
@@ -204,12 +213,9 @@ def explainer_import(
         _checked_save(article, "Explainer")
         article.authors.set(_by_name(Author, name, "Author") for name in data.authors)
         article.topics.set(_by_name(Topic, name, "Topic") for name in data.topics)
-        children = [
-            (KeyFact, "Key fact", data.key_facts, ("label", "text")),
-            (QuickAnswer, "Quick answer", data.quick_answers, ("question", "answer")),
-            (FAQ, "FAQ entry", data.faqs, ("question", "answer")),
-        ]
-        for model, what, items, names in children:
+        for model in ANNOTATION_KINDS:
+            items = getattr(data, model.list_name)
+            what, names = capfirst(model._meta.verbose_name), model.text_fields
             # Stated anchors go in first so made-up ones step around them.
             order = sorted(range(len(items)), key=lambda i: not items[i].anchor)
             for position in order:
@@ -238,9 +244,7 @@ def explainer_import(
 # (articles/publishing.py) when it publishes a working copy.
 
 ANNOTATION_LISTS = {
-    "key_facts": (KeyFact, ("label", "text")),
-    "quick_answers": (QuickAnswer, ("question", "answer")),
-    "faqs": (FAQ, ("question", "answer")),
+    kind.list_name: (kind, kind.text_fields) for kind in ANNOTATION_KINDS
 }
 
 

@@ -192,6 +192,11 @@ def current_versions(keys):
         for key in missing:
             cache.add(key, stamp, timeout=None)
         found.update(cache.get_many(missing))
+        # Gone again before the read (evicted, or the cache flushed by another
+        # process): go by the stamp. No later read returns it, so nothing built
+        # under it is ever served.
+        for key in missing:
+            found.setdefault(key, stamp)
     return found
 
 

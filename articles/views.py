@@ -4,8 +4,6 @@ Public pages answer conditional requests: each view computes its validators from
 a single cheap query (kept for reuse by the page itself), so a 304 costs one query.
 """
 
-import hashlib
-
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponsePermanentRedirect
@@ -13,16 +11,14 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import (
     add_never_cache_headers,
-    get_conditional_response,
     patch_cache_control,
-    patch_vary_headers,
 )
-from django.utils.http import http_date, quote_etag
 from django.views.generic import DetailView, ListView
 
-from . import changes, publishing
+from . import changes, publishing, services
 from .cache import cache_anonymous
 from .fragments import explainer_parts, published_explainer
+from .http import conditional_response, etag_of
 from .models import Article, Author, KeyFact, Topic
 from .versions import content_state, depend_on_article, thread_version
 
@@ -63,11 +59,8 @@ def old_slug_redirect(request, slug, view_name):
 
 
 class ConditionalPageMixin:
-    """Answer If-None-Match / If-Modified-Since from `validators()`; set cache headers.
-
-    Anonymous responses may be kept by shared caches for a minute; signed-in
-    readers see per-user state, so theirs are private and always revalidated.
-    """
+    """Answer If-None-Match / If-Modified-Since from `validators()`, before the
+    page is rendered (articles/http.py sets the cache headers)."""
 
     def validators(self):
         """Return (parts for the ETag, last-modified datetime or None)."""
@@ -76,23 +69,20 @@ class ConditionalPageMixin:
     def get(self, request, *args, **kwargs):
         parts, last_modified = self.validators()
         user = request.user
-        parts = [*parts, f"user={user.pk if user.is_authenticated else '-'}"]
-        digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
-        etag = quote_etag(digest)
-        timestamp = int(last_modified.timestamp()) if last_modified else None
-        response = get_conditional_response(request, etag=etag, last_modified=timestamp)
-        if response is None:
-            response = super().get(request, *args, **kwargs)
+        etag = etag_of(*parts, f"user={user.pk if user.is_authenticated else '-'}")
+
+        def render():
+            response = super(ConditionalPageMixin, self).get(request, *args, **kwargs)
             response.render()
-        response.headers.setdefault("ETag", etag)
-        if timestamp is not None:
-            response.headers.setdefault("Last-Modified", http_date(timestamp))
-        if user.is_authenticated:
-            patch_cache_control(response, private=True, no_cache=True)
-        else:
-            patch_cache_control(response, public=True, max_age=60)
-        patch_vary_headers(response, ["Cookie"])
-        return response
+            return response
+
+        return conditional_response(
+            request,
+            render,
+            etag=etag,
+            last_modified=last_modified,
+            private=user.is_authenticated,
+        )
 
 
 class ArticleListMixin(ConditionalPageMixin):
@@ -199,7 +189,7 @@ class ArticleDetailView(ArticleContextMixin, ConditionalPageMixin, DetailView):
             try:
                 return old_slug_redirect(request, kwargs["slug"], "articles:detail")
             except Http404:
-                if not changes.was_public(kwargs["slug"]):
+                if not changes.was_public(slug=kwargs["slug"]):
                     raise
             # Readers saw it here, and it was withdrawn: 410, not "never existed".
             return render(request, "410.html", status=410)
@@ -236,8 +226,7 @@ class ArticlePreviewView(ArticleContextMixin, DetailView):
     preview = True
 
     def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        if not (user.is_staff and user.has_perm("articles.change_article")):
+        if not services.can_see_unpublished(request.user):
             raise Http404
         response = super().dispatch(request, *args, **kwargs)
         add_never_cache_headers(response)

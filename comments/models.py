@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -8,33 +8,51 @@ from articles import markup
 from articles.models import Article, strip_control_characters
 
 
+def _with_text(reader, path=""):
+    """Comments at `path` that `reader` may read: published ones and a signed-in
+    reader's own pending ones, in both cases not deleted by their author."""
+    readable = Q(**{f"{path}status": Comment.Status.PUBLISHED})
+    if reader is not None and reader.is_authenticated:
+        readable |= Q(
+            **{f"{path}status": Comment.Status.PENDING, f"{path}author": reader}
+        )
+    return readable & Q(**{f"{path}deleted_at__isnull": True})
+
+
+def _shown(reader):
+    # A reply shows under a shown parent: a published one, which keeps its place
+    # as a placeholder once deleted (see in_thread), or the reader's own pending one.
+    parent = Q(parent__isnull=True) | Q(parent__status=Comment.Status.PUBLISHED)
+    if reader is not None and reader.is_authenticated:
+        parent |= _with_text(reader, "parent__")
+    return _with_text(reader) & parent
+
+
 class CommentQuerySet(models.QuerySet):
     def visible(self):
-        """What every reader sees: published, not deleted, under a published parent."""
-        return self.filter(
-            Q(parent__isnull=True) | Q(parent__status=Comment.Status.PUBLISHED),
-            status=Comment.Status.PUBLISHED,
-            deleted_at__isnull=True,
-        )
+        """What every reader sees with its text, and every count counts: published,
+        not deleted, under a published parent."""
+        return self.filter(_shown(None))
 
     def for_article(self, article):
         return self.filter(article=article)
 
-    def for_thread(self, *, article, user=None):
-        """Rows the comments region needs: published ones (deleted placeholders
-        included) plus, for a signed-in reader, their own pending ones."""
-        shown = Q(status=Comment.Status.PUBLISHED)
-        if user is not None and user.is_authenticated:
-            shown |= Q(status=Comment.Status.PENDING, author=user)
-        return (
-            self.for_article(article)
-            .filter(shown)
-            .select_related("author")
-            .order_by("created_at", "pk")
-        )
+    def in_thread(self, reader=None):
+        """What a thread shows `reader` (any reader by default).
 
-    def needing_review(self):
-        return self.filter(status=Comment.Status.PENDING)
+        The comments they may read, and each deleted top-level comment that still
+        has one of those as a reply: it stays as a placeholder, so its replies keep
+        their place. `is_visible` marks the rows `visible()` holds, the counted ones.
+        """
+        replies = self.model.objects.filter(_with_text(reader), parent=OuterRef("pk"))
+        placeholder = Q(
+            parent__isnull=True,
+            status=Comment.Status.PUBLISHED,
+            deleted_at__isnull=False,
+        ) & Exists(replies)
+        return self.filter(_shown(reader) | placeholder).annotate(
+            is_visible=ExpressionWrapper(_shown(None), output_field=BooleanField())
+        )
 
 
 class Comment(models.Model):

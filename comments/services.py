@@ -13,8 +13,6 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -336,17 +334,3 @@ def commenter_ban(*, user, moderator, reason: str = "") -> CommentBan:
         user=user, defaults={"reason": reason, "banned_by": moderator}
     )
     return ban
-
-
-def visible_count_subquery(outer_ref: str = "pk"):
-    """An explainer's visible comment count as a subquery, for annotating articles
-    in the same query (the API's `comment_count`)."""
-    rows = (
-        Comment.objects.visible()
-        .filter(article_id=OuterRef(outer_ref))
-        .order_by()
-        .values("article_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows[:1]), 0, output_field=IntegerField())

@@ -1,11 +1,9 @@
-"""Comment pages: the region's data for the explainer page, and the form posts.
+"""Comment pages: the form posts, and the edit, delete and flag pages.
 
 Every post is signed-in only, takes the explainer from the URL and the author from
-the request, and goes through comments.services.
+the request, and goes through comments.services. The thread under each explainer
+is built by comments.selectors.
 """
-
-from collections import defaultdict
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,79 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Article
 
-from . import services
+from . import selectors, services
 from .forms import CommentEditForm, CommentForm, FlagForm
-from .models import Comment, Flag
-
-NEWEST = "newest"
-
-
-def comments_region(request, article, *, preview=False):
-    """Context for templates/comments/region.html: one query, two when signed in.
-
-    On the staff `preview` there is no form to post: comments go to the public page.
-    """
-    user = request.user
-    order = NEWEST if request.GET.get("comments") == NEWEST else "oldest"
-    rows = list(Comment.objects.for_thread(article=article, user=user))
-    shown = {c.pk: c for c in rows}
-    replies = defaultdict(list)
-    top = []
-    for comment in rows:
-        comment.editable = comment.can_edit(user)
-        if comment.parent_id is None:
-            top.append(comment)
-        elif comment.parent_id in shown:
-            replies[comment.parent_id].append(comment)
-    threads = []
-    for comment in top:
-        comment.shown_replies = replies[comment.pk]
-        if comment.is_deleted and not comment.shown_replies:
-            continue
-        threads.append(comment)
-    threads.sort(key=lambda c: c.created_at, reverse=order == NEWEST)
-    threads.sort(key=lambda c: not c.is_featured)
-    count = sum(
-        1
-        for c in rows
-        if c.status == Comment.Status.PUBLISHED
-        and not c.is_deleted
-        and (
-            c.parent_id is None
-            or (
-                c.parent_id in shown and shown[c.parent_id].status == c.Status.PUBLISHED
-            )
-        )
-    )
-    flagged = set()
-    if user.is_authenticated:
-        flagged = set(
-            Flag.objects.filter(user=user, comment__article=article).values_list(
-                "comment_id", flat=True
-            )
-        )
-    article_url = article.get_absolute_url()
-    return {
-        "article": article,
-        "threads": threads,
-        "count": count,
-        "order": order,
-        "open": article.comments_open,
-        "premoderated": article.comments_mode == Article.CommentsMode.PREMODERATED,
-        "preview": preview,
-        # Only signed-in readers get a form (compose.html, actions.html).
-        "form": CommentForm() if user.is_authenticated and not preview else None,
-        "flagged": flagged,
-        "login_url": f"{reverse('account_login')}?next={quote(article_url)}%23comments",
-        "signup_url": f"{reverse('account_signup')}?next={quote(article_url)}%23comments",
-        "post_url": reverse("comments:post", kwargs={"slug": article.slug}),
-        "user": user,
-    }
+from .models import Comment
 
 
 def _wants_json(request):
@@ -153,11 +85,10 @@ def _posted(request, comment):
     if pending:
         messages.info(request, _pending_note(comment))
     if _wants_json(request):
-        comment.shown_replies = []
-        comment.editable = comment.can_edit(request.user)
+        selectors.cards_prepare([comment], request.user)
         html = render_to_string(
-            "comments/comment.html",
-            {"comment": comment, "user": request.user},
+            "comments/thread.html",
+            {"threads": [[comment]], "user": request.user},
             request=request,
         )
         return JsonResponse(

@@ -2,10 +2,16 @@
 
 Every change readers can see is recorded as a ChangeEvent in the write's transaction
 (articles/changes.py); `webhooks_record_change` adds, in that same transaction, one
-WebhookDelivery per active endpoint subscribed to its kind, so a process dying right
-after the commit loses nothing. After the commit a task is enqueued per delivery
-(integrations/tasks.py); the worker sends it (`delivery_attempt`), retrying with
+WebhookDelivery per active endpoint subscribed to its kind, and its task (the queue
+is a table of the same database, integrations/tasks.py), so a process dying right
+after the commit loses nothing. The worker sends it (`delivery_attempt`), retrying with
 backoff for about a day, then disables the endpoint.
+
+A delivery cut short by a dead worker waits on no restart: each attempt claims its
+delivery for a lease and, in the same transaction, queues a guard task for when the
+lease ends, which any running worker picks up to send it again (`delivery_claim`).
+`deliveries_sweep`, run as a worker starts, covers a delivery whose task was never
+queued.
 
 Signatures follow the Standard Webhooks spec (https://www.standardwebhooks.com/).
 """
@@ -69,8 +75,10 @@ def _deliveries_create(*, kind, event_id, data, at) -> list[WebhookDelivery]:
         for endpoint in endpoints
         if endpoint.pk not in done
     )
-    ids = [delivery.pk for delivery in deliveries]
-    transaction.on_commit(lambda: deliveries_enqueue(ids))
+    # The queue lives in this database (django-tasks-db): the task rows are written
+    # in the change's transaction and become visible with it, or not at all, so no
+    # process dying after the commit can leave a delivery without its task.
+    deliveries_enqueue([delivery.pk for delivery in deliveries])
     return deliveries
 
 
@@ -115,10 +123,10 @@ def webhooks_record_comment(comment) -> list[WebhookDelivery]:
     )
 
 
-def deliveries_enqueue(ids, *, run_after=None) -> None:
+def deliveries_enqueue(ids, *, run_after=None, priority=None) -> None:
     from .tasks import webhook_deliver
 
-    task = webhook_deliver.using(run_after=run_after) if run_after else webhook_deliver
+    task = webhook_deliver.using(run_after=run_after, priority=priority)
     for delivery_id in ids:
         task.enqueue(delivery_id)
 
@@ -130,15 +138,17 @@ def delivery_redeliver(delivery: WebhookDelivery) -> None:
         next_attempt_at=timezone.now(),
         attempts=0,
     )
-    transaction.on_commit(lambda: deliveries_enqueue([delivery.pk]))
+    deliveries_enqueue([delivery.pk])  # in this transaction, as for a new delivery
 
 
 def deliveries_sweep() -> int:
     """Enqueue every pending delivery again, each to run when it is due.
 
-    Run when a worker starts (`manage.py webhooks_sweep`): a delivery whose worker
-    died mid-attempt, or whose task was never enqueued, goes out again. A task for a
-    delivery that is not due yet does nothing (see `delivery_claim`).
+    Run when a worker starts (`manage.py webhooks_sweep`). A delivery cut short by a
+    dead worker has a guard task already (see `delivery_claim`), and every task is
+    written in the transaction of the change it delivers; the sweep is for pending
+    deliveries whose task rows are gone (pruned, or a queue emptied by hand). A task
+    for a delivery that is not due yet does nothing.
     """
     now = timezone.now()
     pending = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING)
@@ -187,20 +197,37 @@ def _lease() -> timedelta:
     return timedelta(seconds=2 * settings.WEBHOOKS_TIMEOUT)
 
 
+# The guard runs this long after the lease ends, so a worker whose clock is a little
+# behind the claiming worker's still finds the delivery due.
+GUARD_MARGIN = timedelta(seconds=1)
+# Below the default (0): a busy worker takes new deliveries and retries first. Nearly
+# every guard finds its attempt finished; one that matters waits for a free moment.
+GUARD_PRIORITY = -10
+
+
 def delivery_claim(delivery_id) -> WebhookDelivery | None:
     """Take a due, pending delivery for one attempt, or None if it is not ours to send.
 
-    The claim pushes `next_attempt_at` past the attempt's timeout: if this worker dies
-    mid-attempt, the delivery stays pending and is due again after that.
+    The claim pushes `next_attempt_at` past the attempt's timeout and, in the same
+    transaction, queues a guard: another `webhook_deliver` task for the delivery, to
+    run when the claim lapses. If this worker dies mid-attempt, the delivery stays
+    pending and whichever worker runs the guard sends it again (same webhook-id);
+    if the attempt finished, the guard finds it delivered, failed or not yet due
+    (a retry is scheduled later) and does nothing.
     """
     now = timezone.now()
-    claimed = WebhookDelivery.objects.filter(
-        pk=delivery_id,
-        status=WebhookDelivery.Status.PENDING,
-        next_attempt_at__lte=now,
-    ).update(next_attempt_at=now + _lease(), attempts=F("attempts") + 1)
-    if not claimed:
-        return None
+    lapses = now + _lease()
+    with transaction.atomic():
+        claimed = WebhookDelivery.objects.filter(
+            pk=delivery_id,
+            status=WebhookDelivery.Status.PENDING,
+            next_attempt_at__lte=now,
+        ).update(next_attempt_at=lapses, attempts=F("attempts") + 1)
+        if not claimed:
+            return None
+        deliveries_enqueue(
+            [delivery_id], run_after=lapses + GUARD_MARGIN, priority=GUARD_PRIORITY
+        )
     return WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
 
 
@@ -291,9 +318,10 @@ def delivery_attempt(delivery_id) -> WebhookDelivery | None:
                 ),
             )
         if retry_at is not None:
-            transaction.on_commit(
-                lambda: deliveries_enqueue([delivery.pk], run_after=retry_at)
-            )
+            # In the transaction, not after it: a worker dying between the commit
+            # and an on_commit enqueue would leave a retry nothing runs (the guard
+            # finds the delivery not yet due).
+            deliveries_enqueue([delivery.pk], run_after=retry_at)
     return delivery
 
 

@@ -1,7 +1,6 @@
 """Newsroom settings: one file, read from the environment with safe local defaults."""
 
 import os
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -25,15 +24,11 @@ def env_list(name, default=""):
     ]
 
 
-# pytest imports this module itself; the test run gets a throwaway key and plain
-# static storage, never anything a deployment would see.
-TESTING = "pytest" in sys.modules
-
 DEBUG = env_bool("DJANGO_DEBUG")
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
+    if DEBUG:
         SECRET_KEY = "django-insecure-local-development-key-never-deploy"
     else:
         raise ImproperlyConfigured(
@@ -177,13 +172,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Tests open connections from live-server threads; persistent ones would outlive
-    # the test database and block its teardown.
-    DATABASES["default"]["CONN_MAX_AGE"] = (
-        0 if TESTING else int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
+    DATABASES["default"]["CONN_MAX_AGE"] = int(
+        os.environ.get("DATABASE_CONN_MAX_AGE", "60")
     )
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not TESTING:
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several gunicorn workers on one file: write-ahead logging lets readers carry on
     # during a write, IMMEDIATE transactions queue writers instead of failing with
     # "database is locked", and a writer waits up to 20 s for its turn.
@@ -231,7 +224,9 @@ ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{os.environ.get('NEWSROOM_SITE_NAME', 'Newsroom')}] "
+# The publication's public name: page titles, feeds, JSON-LD and e-mail subjects.
+NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{NEWSROOM_SITE_NAME}] "
 ACCOUNT_FORMS = {
     "login": "accounts.forms.ReaderLoginForm",
     "signup": "accounts.forms.ReaderSignupForm",
@@ -289,7 +284,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -333,8 +328,6 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# The publication's public name, used in page titles, feeds and JSON-LD.
-NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
 # Static files (paths under static/): the sharing image of a page without a hero
 # image (og:image, twitter:image, JSON-LD image), about 1200x630, and the square
 # publisher logo in JSON-LD.
@@ -350,11 +343,8 @@ NEWSROOM_BENCH = env_bool("NEWSROOM_BENCH_FLOOR")
 NEWSROOM_RELEASE = os.environ.get("NEWSROOM_RELEASE", "")
 # Anonymous page cache (articles/cache.py). Its versions must be shared by every
 # process, so by default it is on with Redis (or under runserver, one process) and
-# off otherwise; off in the test run too, so page tests pin the rendering path's
-# queries (tests/test_caching.py switches it on).
-NEWSROOM_PAGE_CACHE = env_bool(
-    "NEWSROOM_PAGE_CACHE", default=bool(REDIS_URL or DEBUG) and not TESTING
-)
+# off otherwise (newsroom/test_settings.py turns it off for the test run).
+NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", default=bool(REDIS_URL or DEBUG))
 
 # One JSON object per line in production (newsroom/logging.py), plain text in DEBUG;
 # DJANGO_LOG_FORMAT=json|plain chooses explicitly.
@@ -419,7 +409,17 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "DESCRIPTION": (
         "Published explainers, topics and authors, and a change feed to keep a copy "
-        "in sync; editors write with a token, partners with an integration key."
+        "in sync; editors write with a token, partners with an integration key.\n\n"
+        "Reads need no credentials. To get a key, ask an editor: they create one in "
+        "the admin under Integrations > Integration keys > Add, with a scope (read; "
+        "read_drafts; or write, acting as a writer or editor they choose), and see "
+        "it once, as nrk_<prefix>_<secret>. Send it on every request as "
+        "`Authorization: Bearer <key>`. A user token, sent as "
+        "`Authorization: Token <key>`, works too.\n\n"
+        "Every error has one JSON shape, "
+        '`{"error": {"code": ..., "message": ..., "fields": {...}}}`: `code` is '
+        "stable and `fields` names each bad input. The OpenAPI document gives each "
+        "operation an example of its request and of every answer."
     ),
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -427,8 +427,14 @@ SPECTACULAR_SETTINGS = {
         "ArticleStatusEnum": "articles.models.Article.Status",
         "ChangeKindEnum": "articles.models.ChangeEvent.Kind",
         "CorrectionKindEnum": "articles.models.Correction.Kind",
+        "WorkingCopyStatusEnum": "articles.models.WorkingCopy.Status",
     },
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # Request and response examples on every operation (articles/api/examples.py).
+        "articles.api.schema.postprocess_schema_examples",
+    ],
 }
 
 # Background tasks (django-tasks): the queue lives in our database, run by

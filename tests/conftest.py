@@ -3,11 +3,12 @@ import shutil
 
 import pytest
 from django.core.cache import cache
+from rest_framework.test import APIClient
 
 from tests import factories
+from tests.helpers import require_or_skip, token_client
 
 CHROMIUM = "/usr/bin/chromium"
-IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 @pytest.fixture(autouse=True)
@@ -16,15 +17,6 @@ def _fast_hashing_and_clean_cache(settings):
     cache.clear()
     yield
     cache.clear()
-
-
-def require_or_skip(condition, reason):
-    """Skip outside CI when something external is missing; in CI a skip is a failure."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: this must not be skipped)")
-    pytest.skip(reason)
 
 
 @pytest.fixture
@@ -95,3 +87,54 @@ def editor_client(client, editor):
 def writer_client(client, writer):
     client.force_login(writer)
     return client
+
+
+@pytest.fixture
+def superuser_client(client):
+    client.force_login(factories.make_user(role="superuser"))
+    return client
+
+
+@pytest.fixture
+def api():
+    """An anonymous API client."""
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(db):
+    """api_as(user): an API client signed in as `user` through a token."""
+    return token_client
+
+
+@pytest.fixture
+def editor_api_client(editor):
+    return token_client(editor)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded files go to a fresh folder of this test's."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def page_cache_on(settings):
+    settings.NEWSROOM_PAGE_CACHE = True
+
+
+# Markers by what a test needs, so a quick run can leave the slow kinds out
+# (`pytest -m "not browser and not ops"`, README "How to test"). CI runs them all.
+BROWSER_FIXTURES = {"browser", "browser_page", "chromium_path"}
+PROCESS_FIXTURES = {"worker", "run_mirror", "live_server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    ops_folder = os.path.join("tests", "ops") + os.sep
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        elif fixtures & PROCESS_FIXTURES or ops_folder in str(item.path):
+            item.add_marker(pytest.mark.ops)

@@ -1,10 +1,14 @@
 """Small factory helpers with sensible defaults."""
 
+import io
 from itertools import count
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from articles.models import (
     FAQ,
@@ -43,6 +47,15 @@ def make_user(*, role=None, username=None, **fields):
             # A transactional test (live server) flushed the data migration's groups.
             ensure_roles(Group, Permission)
         user.groups.add(Group.objects.get(name=role.capitalize()))
+    return user
+
+
+def make_reader(*, verified=True, **fields):
+    """A reader account with its email address recorded (verified or not)."""
+    user = make_user(**fields)
+    EmailAddress.objects.create(
+        user=user, email=user.email, primary=True, verified=verified
+    )
     return user
 
 
@@ -98,3 +111,44 @@ def make_article(
     # As every real write path does: stamps updated_at, refreshes the search document.
     article_changed(article)
     return article
+
+
+def make_full_article(*, topics, authors, **fields):
+    """A published explainer with every annotation, a source, a hero image, SEO text,
+    a correction and an update."""
+    fields = {
+        "title": "Why rents are rising",
+        "dek": "A short guide to the rent vote.",
+        "background": "The city has *three* rent zones.",
+        "facts": 2,
+        "answers": 2,
+        "faqs": 2,
+        "corrections": 1,
+        "source_url": "https://example.org/rent-report",
+        "source_title": "Rent report 2026",
+        "source_publisher": "Example Gazette",
+        "hero_alt": "A row of terraced houses",
+        "hero_credit": "Jo Photo",
+        "seo_description": "What the rent vote means for tenants.",
+        **fields,
+    }
+    article = make_article(topics=topics, authors=authors, **fields)
+    article.hero_image = png_upload()
+    article.save()
+    Correction.objects.create(
+        article=article, kind=Correction.Kind.UPDATE, note="Added the May date."
+    )
+    article_changed(article)
+    return article
+
+
+def png_bytes(*, size=(16, 9), colour="steelblue"):
+    """A small PNG image, as the bytes of its file."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def png_upload(name="hero.png", **image):
+    """A PNG as a browser uploads it (`image`: png_bytes' size and colour)."""
+    return SimpleUploadedFile(name, png_bytes(**image), content_type="image/png")

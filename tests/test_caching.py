@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from allauth.account.models import EmailAddress
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -14,16 +14,18 @@ from rest_framework.test import APIClient
 
 from articles.models import Article, KeyFact
 from comments.models import Comment
-from tests.factories import make_article, make_author, make_topic, make_user
+from tests.factories import (
+    make_article,
+    make_author,
+    make_reader,
+    make_topic,
+    make_user,
+)
+from tests.helpers import api_detail, change_url, form_data, set_row
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 API_LIST = "/api/v1/articles/"
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.NEWSROOM_PAGE_CACHE = True
 
 
 @pytest.fixture
@@ -49,18 +51,8 @@ def article(topic, author):
     )
 
 
-@pytest.fixture
-def superuser_client(client):
-    client.force_login(make_user(role="superuser"))
-    return client
-
-
 def anon(url):
     return Client().get(url)
-
-
-def api_detail(article):
-    return f"{API_LIST}{article.slug}/"
 
 
 def page_urls(article, topic, author):
@@ -138,8 +130,6 @@ def test_anonymous_article_page_carries_no_csrf_token_or_cookie(article):
 
 
 def test_publishing_a_body_edit_in_the_admin_shows_at_once(article, superuser_client):
-    from tests.articles.test_admin import change_url, form_data
-
     url = article.get_absolute_url()
     assert b"levee failed" in anon(url).content
     anon(api_detail(article))
@@ -163,8 +153,6 @@ def test_publishing_a_body_edit_in_the_admin_shows_at_once(article, superuser_cl
 def test_publishing_a_key_fact_edit_in_the_admin_shows_at_once(
     article, superuser_client
 ):
-    from tests.articles.test_admin import change_url, form_data, set_row
-
     url = article.get_absolute_url()
     assert b"Fact text 0." in anon(url).content
     data = form_data(superuser_client.get(change_url(article)))
@@ -278,21 +266,13 @@ def test_renaming_a_topic_shows_on_lists_and_the_api_at_once(
     assert [t["name"] for t in anon(api_detail(article)).json()["topics"]] == ["Floods"]
 
 
-def verified_reader(**fields):
-    user = make_user(**fields)
-    EmailAddress.objects.create(
-        user=user, email=user.email, primary=True, verified=True
-    )
-    return user
-
-
 def test_a_new_comment_shows_on_the_page_and_in_the_api_count_at_once(article):
     url = article.get_absolute_url()
     assert b"Bridges need inspections" not in anon(url).content
     assert anon(api_detail(article)).json()["comment_count"] == 0
     assert anon(API_LIST).json()["results"][0]["comment_count"] == 0
     reader = Client()
-    reader.force_login(verified_reader(display_name="Ben"))
+    reader.force_login(make_reader(display_name="Ben"))
 
     reader.post(
         reverse("comments:post", kwargs={"slug": article.slug}),
@@ -307,7 +287,7 @@ def test_a_new_comment_shows_on_the_page_and_in_the_api_count_at_once(article):
 
 
 def commented(article, name):
-    author = verified_reader(display_name=name)
+    author = make_reader(display_name=name)
     reader = Client()
     reader.force_login(author)
     reader.post(
@@ -361,7 +341,7 @@ def test_deleting_a_commenter_in_the_admin_shows_at_once(article, superuser_clie
 
 def test_a_comment_hidden_by_a_moderator_disappears_at_once(article, superuser_client):
     reader = Client()
-    reader.force_login(verified_reader())
+    reader.force_login(make_reader())
     reader.post(
         reverse("comments:post", kwargs={"slug": article.slug}),
         {"body": "Buy cheap watches here."},
@@ -404,7 +384,7 @@ def test_a_scheduled_explainer_appears_at_its_time_without_any_job(article, topi
 
 
 def test_a_signed_in_readers_page_never_reaches_anonymous_readers(article):
-    reader = verified_reader(display_name="Carol Pending")
+    reader = make_reader(display_name="Carol Pending")
     article.comments_mode = Article.CommentsMode.PREMODERATED
     article.save()
     signed_in = Client()
@@ -582,3 +562,29 @@ def test_the_bench_floor_and_cache_bypass_exist_only_when_switched_on(
         assert Client().get(url, headers={"x-bench-no-cache": value}).status_code == 200
         assert anon(url)["X-Cache"] == "miss"
         assert anon(url)["X-Cache"] == "hit"
+
+
+def test_versions_flushed_by_another_process_mid_request_still_serve_every_page(
+    article, monkeypatch, caplog
+):
+    """The cache emptied between a missing version's stamp and its read: another
+    process's FLUSHDB on a shared Redis database, or an eviction."""
+    add = cache.add
+
+    def add_then_flush(*args, **kwargs):
+        added = add(*args, **kwargs)
+        cache.clear()
+        return added
+
+    urls = [article.get_absolute_url(), API_LIST, api_detail(article)]
+    with monkeypatch.context() as patched:
+        patched.setattr(cache, "add", add_then_flush)
+        pages = [anon(url) for url in urls]
+
+    assert [page.status_code for page in pages] == [200, 200, 200]
+    assert "scheduled changes not checked" not in caplog.text
+    # Nothing kept under the versions that vanished is served: built again.
+    for url, page in zip(urls, pages, strict=True):
+        again = anon(url)
+        assert again["X-Cache"] == "miss"
+        assert again.content == page.content

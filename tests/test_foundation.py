@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError
 
-from tests.conftest import require_or_skip
+from tests.helpers import require_or_skip
 
 
 def test_healthz_is_ok_when_the_database_answers(client, db):

@@ -23,17 +23,18 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from articles.models import Article, KeyFact
-from tests.factories import make_article, make_author, make_topic, make_user
-from tests.test_caching import api_detail, verified_reader
+from tests.factories import (
+    make_article,
+    make_author,
+    make_reader,
+    make_topic,
+    make_user,
+)
+from tests.helpers import api_detail, change_url, form_data, set_row, signed_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 SNEAKY = "Quietly rewritten without any write path."
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.NEWSROOM_PAGE_CACHE = True
 
 
 @pytest.fixture
@@ -61,13 +62,6 @@ def article(topic):
         topics=[topic],
         authors=[make_author("Ada Quill")],
     )
-
-
-@pytest.fixture
-def superuser_client():
-    client = Client()
-    client.force_login(make_user(role="superuser"))
-    return client
 
 
 def anon(url, *, bypass=None, **extra):
@@ -110,12 +104,6 @@ def post_comment(client, article, body):
     assert response.status_code == 302, response.status_code
 
 
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def rewrite_first_fact_quietly(article):
     """Change what the article part shows without moving any version."""
     KeyFact.objects.filter(article=article, position=0).update(text=SNEAKY)
@@ -128,7 +116,7 @@ def test_a_page_miss_with_warm_parts_costs_at_most_the_row_then_nothing(
     article, topic, bench
 ):
     make_article(title="A sibling on rivers", topics=[topic])
-    post_comment(signed_in(verified_reader()), article, "Bridges need inspections.")
+    post_comment(signed_in(make_reader()), article, "Bridges need inspections.")
     url = article.get_absolute_url()
     first = anon(url)
     assert first["X-Cache"] == "miss"
@@ -167,8 +155,6 @@ def test_a_page_miss_with_warm_parts_costs_at_most_the_row_then_nothing(
 def test_a_key_fact_published_in_the_admin_shows_on_a_page_built_from_parts(
     article, bench, superuser_client
 ):
-    from tests.articles.test_admin import change_url, form_data, set_row
-
     url = article.get_absolute_url()
     assert "Fact text 0." in explainer_part(anon(url))
     data = form_data(superuser_client.get(change_url(article)))
@@ -198,7 +184,7 @@ def test_a_title_patched_through_the_api_shows_in_the_story_and_its_metadata(
 
     assert response.status_code == 200
     page = anon(url, bypass="page")
-    assert '<h1 class="explainer__title">How the levee gave way</h1>' in html(page)
+    assert re.search(r"<h1\b[^>]*>How the levee gave way</h1>", html(page))
     assert '<meta property="og:title" content="How the levee gave way">' in html(page)
     assert '"headline": "How the levee gave way"' in html(page)
     assert "Why the river flooded" not in html(page)
@@ -210,7 +196,7 @@ def test_a_new_comment_rebuilds_the_comments_part_and_nothing_else(article, benc
     assert comment_count(first) == 0
     rewrite_first_fact_quietly(article)
 
-    post_comment(signed_in(verified_reader()), article, "Bridges need inspections.")
+    post_comment(signed_in(make_reader()), article, "Bridges need inspections.")
 
     for response in (anon(url), anon(url, bypass="page")):
         assert response["X-Cache"] == "miss"
@@ -222,9 +208,9 @@ def test_a_new_comment_rebuilds_the_comments_part_and_nothing_else(article, benc
 
 
 def test_each_comment_order_has_its_own_comments_part(article, bench):
-    older = signed_in(verified_reader())
+    older = signed_in(make_reader())
     post_comment(older, article, "The first word on this.")
-    post_comment(signed_in(verified_reader()), article, "The latest word on this.")
+    post_comment(signed_in(make_reader()), article, "The latest word on this.")
     url = article.get_absolute_url()
 
     oldest_first = comments_part(anon(url))
@@ -307,7 +293,7 @@ def test_parts_never_cross_from_a_signed_in_reader_to_anonymous_ones(bench, topi
     )
     url = article.get_absolute_url()
     assert "Sign in to leave a comment" in comments_part(anon(url))
-    reader = signed_in(verified_reader(display_name="Carol Pending"))
+    reader = signed_in(make_reader(display_name="Carol Pending"))
 
     before = reader.get(url)
     post_comment(reader, article, "Waiting for a moderator.")

@@ -20,15 +20,14 @@ from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
 from .. import publishing, services
 from ..models import Article
-from ..services import ORDERED_ANNOTATIONS, park_annotations
+from .actions import StatusActionsMixin, error_messages
 from .compare import RevisionCompareMixin
 from .desk import (
     ArticleAdminForm,
@@ -47,6 +46,7 @@ from .presence import (
     presence_lines,
 )
 from .preview import PreviewMixin
+from .revisions import RevisionRestoreMixin
 
 
 def _schedules(adminform):
@@ -58,12 +58,6 @@ def _schedules(adminform):
     if isinstance(when, list | tuple):  # a form that came back: the posted parts
         return False  # (the page's script names the button from the fields)
     return bool(when) and when > timezone.now()
-
-
-def _messages(error):
-    if isinstance(error, ValidationError):
-        return error.messages
-    return [str(error)]
 
 
 ACTION_MESSAGES = {
@@ -85,6 +79,8 @@ ACTION_MESSAGES = {
 
 @admin.register(Article)
 class ArticleAdmin(
+    StatusActionsMixin,
+    RevisionRestoreMixin,
     PreviewMixin,
     ImportExportMixin,
     DeskEndpointsMixin,
@@ -320,7 +316,7 @@ class ArticleAdmin(
                     note=request.POST.get("review_note", ""),
                 )
         except (ValidationError, PermissionDenied) as error:
-            self.message_user(request, " ".join(_messages(error)), messages.ERROR)
+            self.message_user(request, " ".join(error_messages(error)), messages.ERROR)
         else:
             self.message_user(request, ACTION_MESSAGES[action], messages.SUCCESS)
         return HttpResponseRedirect(request.path)
@@ -389,57 +385,6 @@ class ArticleAdmin(
         context.update(extra_context or {})
         return admin.ModelAdmin.changelist_view(self, request, context)
 
-    def revision_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            return self._restore(request, object_id, version_id)
-        # Showing an old version: reversion reverts inside a transaction it rolls
-        # back. Reverting a reorder would swap positions row by row and collide, so
-        # the rows are parked first (rolled back with the rest).
-        article = Article.objects.filter(pk=unquote(object_id)).first()
-        with transaction.atomic():
-            if article is not None:
-                for model in ORDERED_ANNOTATIONS:
-                    park_annotations(model._default_manager.filter(article=article))
-            response = super().revision_view(
-                request, object_id, version_id, extra_context
-            )
-            transaction.set_rollback(True)
-        return response
-
-    def _restore(self, request, object_id, version_id):
-        """Restore an old version as the working copy (or the draft), not live."""
-        article = get_object_or_404(Article, pk=unquote(object_id))
-        if not self.has_change_permission(request, article):
-            raise PermissionDenied
-        version = get_object_or_404(
-            Version.objects.get_for_object(article), pk=version_id
-        )
-        state, kept = publishing.state_from_revision(version.revision, article)
-        try:
-            publishing.explainer_save(article=article, state=state, user=request.user)
-        except (ValidationError, PermissionDenied) as error:
-            self.message_user(request, " ".join(_messages(error)), messages.ERROR)
-            return HttpResponseRedirect(request.path)
-        when = version.revision.date_created
-        if publishing.is_staged(article):
-            text = gettext(
-                "Restored the version of %(when)s as unpublished changes: readers "
-                "see it once it is published."
-            )
-        else:
-            text = gettext("Restored the version of %(when)s.")
-        text %= {"when": when.strftime("%Y-%m-%d %H:%M")}
-        if kept:
-            text += " " + ngettext(
-                "Kept %(count)d correction readers have already seen.",
-                "Kept %(count)d corrections readers have already seen.",
-                kept,
-            ) % {"count": kept}
-        self.message_user(request, text, messages.SUCCESS)
-        return HttpResponseRedirect(
-            reverse("admin:articles_article_change", args=[article.pk])
-        )
-
     # Addresses of its own
 
     def get_urls(self):
@@ -456,79 +401,3 @@ class ArticleAdmin(
         """A staff-only, POST-only address of this admin, named articles_article_<name>."""
         wrapped = self.admin_site.admin_view(require_POST(view))
         return path(f"{name}/", wrapped, name=f"articles_article_{name}")
-
-    # Status actions
-
-    def has_publish_permission(self, request):
-        return services.can_publish(request.user)
-
-    @admin.action(description=_("Publish now"), permissions=["publish"])
-    def publish_now(self, request, queryset):
-        self._apply_to_each(
-            request,
-            queryset,
-            skip=lambda article: (
-                article.is_published() and publishing.working_copy(article) is None
-            ),
-            change=lambda article: publishing.explainer_publish(
-                article=article, user=request.user, now=True
-            ),
-            done=_("Published"),
-        )
-
-    @admin.action(description=_("Send to review"), permissions=["change"])
-    def send_to_review(self, request, queryset):
-        self._apply_to_each(
-            request,
-            queryset,
-            skip=lambda article: article.status == Article.Status.REVIEW,
-            change=lambda article: publishing.article_submit(
-                article=article, user=request.user
-            ),
-            done=_("Sent to review"),
-        )
-
-    @admin.action(description=_("Unpublish (back to draft)"), permissions=["publish"])
-    def unpublish(self, request, queryset):
-        self._apply_to_each(
-            request,
-            queryset,
-            skip=lambda article: article.status == Article.Status.DRAFT,
-            change=lambda article: publishing.explainer_unpublish(
-                article=article, user=request.user
-            ),
-            done=_("Moved back to draft"),
-        )
-
-    def _apply_to_each(self, request, queryset, *, skip, change, done):
-        changed, refused = 0, []
-        for article in queryset:
-            if skip(article):
-                continue
-            try:
-                change(article)
-            except PermissionDenied as exc:
-                refused.append((article.title, str(exc)))
-            except ValidationError as exc:
-                refused.append((article.title, " ".join(_messages(exc))))
-            else:
-                changed += 1
-        if changed:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(done)s: %(count)d explainer.",
-                    "%(done)s: %(count)d explainers.",
-                    changed,
-                )
-                % {"done": done, "count": changed},
-                messages.SUCCESS,
-            )
-        if refused:
-            self.message_user(
-                request,
-                format_html_join(" ", "“{}” was not changed: {}", refused),
-                messages.ERROR,
-            )
-        if not changed and not refused:
-            self.message_user(request, _("Nothing to change."), messages.INFO)

@@ -23,7 +23,8 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+
+from .desk import LIST_LABELS
 
 # A word, a run of white space, or one other character.
 TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
@@ -152,12 +153,7 @@ class RevisionCompareMixin:
 
     # Followed relations shown on the compare page, in page order, with the names
     # editors know them by.
-    compare_annotations = (
-        ("key_facts", gettext_lazy("Key Facts")),
-        ("quick_answers", gettext_lazy("Quick Answers")),
-        ("faqs", gettext_lazy("FAQ")),
-        ("corrections", gettext_lazy("Corrections and updates")),
-    )
+    compare_annotations = tuple(LIST_LABELS.items())
 
     def compare_view(self, request, object_id, extra_context=None):
         if not self.has_view_or_change_permission(request):

@@ -20,12 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
 from .. import publishing, services
-from ..models import Article, WorkingCopy
+from ..models import ANNOTATION_KINDS, Article, WorkingCopy
 
+# An explainer's lists, in page order, with the names editors know them by.
 LIST_LABELS = {
-    "key_facts": _("Key Facts"),
-    "quick_answers": _("Quick Answers"),
-    "faqs": _("FAQ"),
+    **{kind.list_name: kind.section_label for kind in ANNOTATION_KINDS},
     "corrections": _("Corrections and updates"),
 }
 STATE_SALT = "articles.desk.opened-state"

@@ -215,17 +215,17 @@ class OrderedInline(PreviewLinkMixin, admin.StackedInline):
 
 class KeyFactInline(OrderedInline):
     model = KeyFact
-    fieldsets = _card_fieldsets("label", "text")
+    fieldsets = _card_fieldsets(*KeyFact.text_fields)
 
 
 class QuickAnswerInline(OrderedInline):
     model = QuickAnswer
-    fieldsets = _card_fieldsets("question", "answer")
+    fieldsets = _card_fieldsets(*QuickAnswer.text_fields)
 
 
 class FAQInline(OrderedInline):
     model = FAQ
-    fieldsets = _card_fieldsets("question", "answer")
+    fieldsets = _card_fieldsets(*FAQ.text_fields)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "answer":

@@ -1,6 +1,5 @@
 """oEmbed provider and the embeddable Key Facts card it points at."""
 
-import hashlib
 import math
 import unicodedata
 from urllib.parse import urlsplit
@@ -10,7 +9,6 @@ from django.http import Http404
 from django.http.request import split_domain_port, validate_host
 from django.shortcuts import get_object_or_404, render
 from django.urls import Resolver404, resolve, reverse
-from django.utils.cache import get_conditional_response
 from django.utils.html import format_html
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
@@ -21,11 +19,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from articles.http import conditional_response, etag_of
 from articles.models import Article
 from articles.views import old_slug_redirect
 
+from .http import CacheHeadersMixin
 from .schema import ErrorSerializer
-from .views import PUBLIC_MAX_AGE, CacheHeadersMixin
 
 # oEmbed ----------------------------------------------------------------------
 
@@ -294,6 +293,7 @@ def embed_key_facts(request, slug):
             "footer_text": FOOTER_TEXT,
         },
     )
-    response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
-    response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:40]}"'
-    return get_conditional_response(request, etag=response["ETag"], response=response)
+    # The card is the same for everyone (no per-reader state): public.
+    return conditional_response(
+        request, response, etag=etag_of(response.content), vary=()
+    )

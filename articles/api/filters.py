@@ -5,7 +5,7 @@ from django.db.models import F
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
 
-from articles.models import Article
+from articles.models import Article, Author, Topic
 
 ORDERINGS = {
     "published_at": [F("publish_at").asc(nulls_first=True), "pk"],
@@ -43,7 +43,25 @@ class SafeIsoDateTimeFilter(filters.IsoDateTimeFilter):
     field_class = SafeIsoDateTimeField
 
 
-class ArticleFilter(filters.FilterSet):
+class ChangedFilterSet(filters.FilterSet):
+    """`updated_after` / `updated_before`, shared by every list a partner syncs."""
+
+    updated_after = SafeIsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gt",
+        help_text=(
+            "Only items changed after this time (ISO 8601). To walk every "
+            "change, sort with ordering=updated_at and follow `next`."
+        ),
+    )
+    updated_before = SafeIsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="lt",
+        help_text="Only items last changed before this time (ISO 8601).",
+    )
+
+
+class ArticleFilter(ChangedFilterSet):
     topic = filters.CharFilter(
         field_name="topics__slug", help_text="Only explainers in this topic (slug)."
     )
@@ -59,19 +77,6 @@ class ArticleFilter(filters.FilterSet):
         field_name="publish_at",
         lookup_expr="lte",
         help_text="ISO 8601 date and time, e.g. 2026-01-31T09:00:00Z.",
-    )
-    updated_after = SafeIsoDateTimeFilter(
-        field_name="updated_at",
-        lookup_expr="gt",
-        help_text=(
-            "Only explainers changed after this time (ISO 8601); with "
-            "ordering=updated_at, a client picks up where it left off."
-        ),
-    )
-    updated_before = SafeIsoDateTimeFilter(
-        field_name="updated_at",
-        lookup_expr="lt",
-        help_text="Only explainers last changed before this time (ISO 8601).",
     )
     status = filters.ChoiceFilter(
         choices=Article.Status.choices,
@@ -98,3 +103,34 @@ class ArticleFilter(filters.FilterSet):
 
     def filter_ordering(self, queryset, name, value):
         return queryset.order_by(*ORDERINGS[value])
+
+
+NAME_ORDERINGS = {
+    "name": ["name", "pk"],
+    "-name": ["-name", "-pk"],
+    "updated_at": ["updated_at", "pk"],
+    "-updated_at": ["-updated_at", "-pk"],
+}
+
+
+class _NamedFilter(ChangedFilterSet):
+    ordering = filters.ChoiceFilter(
+        choices=[(key, key) for key in NAME_ORDERINGS],
+        method="filter_ordering",
+        help_text="Sort order; by name by default. Unknown values give 400.",
+    )
+
+    def filter_ordering(self, queryset, name, value):
+        return queryset.order_by(*NAME_ORDERINGS[value])
+
+
+class TopicFilter(_NamedFilter):
+    class Meta:
+        model = Topic
+        fields = []
+
+
+class AuthorFilter(_NamedFilter):
+    class Meta:
+        model = Author
+        fields = []

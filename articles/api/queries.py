@@ -1,13 +1,13 @@
 """Reads for the API at a fixed query cost, whatever the number of rows."""
 
 from articles.queries import attach_annotations
-from comments.services import visible_count_subquery
+from comments.selectors import visible_count
 
 
 def _comment_counts(queryset):
     """Annotate `comment_count`: visible comments only, counted in the same query."""
 
-    return queryset.annotate(comment_count=visible_count_subquery("pk"))
+    return queryset.annotate(comment_count=visible_count("pk"))
 
 
 def articles_for_api(queryset):

@@ -1,11 +1,14 @@
 """Shapes of the content API. Output serializers read; input serializers feed services."""
 
+import functools
+
 from django.db import models
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from articles.models import (
+    ANNOTATION_KINDS,
     FAQ,
     Article,
     Author,
@@ -13,6 +16,7 @@ from articles.models import (
     KeyFact,
     QuickAnswer,
     Topic,
+    WorkingCopy,
     http_url,
 )
 
@@ -190,7 +194,15 @@ class TopicSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Topic
-        fields = ["id", "name", "slug", "url", "description", "article_count"]
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "url",
+            "description",
+            "article_count",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -202,8 +214,32 @@ class AuthorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Author
-        fields = ["id", "name", "slug", "url", "bio", "article_count"]
+        fields = ["id", "name", "slug", "url", "bio", "article_count", "updated_at"]
         read_only_fields = fields
+
+
+class WorkingCopyStateSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=WorkingCopy.Status.choices,
+        help_text="review: waiting for an editor; editing: staged, not submitted.",
+    )
+    updated_at = serializers.DateTimeField()
+    publish_at = serializers.DateTimeField(
+        allow_null=True, help_text="When it is scheduled to go live, if it is."
+    )
+    message = serializers.CharField(help_text="What happens next, for people.")
+
+
+class StagedArticleSerializer(ArticleSerializer):
+    """An explainer as its working copy has it (what readers will see once it is
+    published), with where that copy stands."""
+
+    working_copy = WorkingCopyStateSerializer(
+        source="working_copy_state", read_only=True
+    )
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "working_copy"]
 
 
 # Input ---------------------------------------------------------------------
@@ -294,14 +330,19 @@ class FAQInputSerializer(_AnnotationInput):
 
 class SourceInputSerializer(StrictInputMixin, serializers.Serializer):
     url = StrictCharField(
+        source="source_url",
         max_length=500,
         required=False,
         allow_blank=True,
         validators=[http_url],
         help_text="An http:// or https:// address.",
     )
-    title = StrictCharField(max_length=300, required=False, allow_blank=True)
-    publisher = StrictCharField(max_length=200, required=False, allow_blank=True)
+    title = StrictCharField(
+        source="source_title", max_length=300, required=False, allow_blank=True
+    )
+    publisher = StrictCharField(
+        source="source_publisher", max_length=200, required=False, allow_blank=True
+    )
 
 
 def _text(**kwargs):
@@ -311,15 +352,23 @@ def _text(**kwargs):
 
 
 class SeoInputSerializer(StrictInputMixin, serializers.Serializer):
-    title = StrictCharField(max_length=70, required=False, allow_blank=True)
-    description = StrictCharField(max_length=200, required=False, allow_blank=True)
+    title = StrictCharField(
+        source="seo_title", max_length=70, required=False, allow_blank=True
+    )
+    description = StrictCharField(
+        source="seo_description", max_length=200, required=False, allow_blank=True
+    )
 
 
 class HeroInputSerializer(StrictInputMixin, serializers.Serializer):
     """The picture's words; the picture itself is chosen in the admin."""
 
-    alt = StrictCharField(max_length=300, required=False, allow_blank=True)
-    credit = StrictCharField(max_length=200, required=False, allow_blank=True)
+    alt = StrictCharField(
+        source="hero_alt", max_length=300, required=False, allow_blank=True
+    )
+    credit = StrictCharField(
+        source="hero_credit", max_length=200, required=False, allow_blank=True
+    )
 
 
 class CorrectionInputSerializer(StrictInputMixin, serializers.ModelSerializer):
@@ -336,7 +385,17 @@ class ArticleInputSerializer(StrictInputMixin, serializers.Serializer):
     """What editors send. Omitted fields keep their value; lists replace the old ones.
 
     Unknown fields and text sent as another JSON type are refused (400), naming them.
+    Validated data is keyed by model field name (`source=`); the nested `source`,
+    `seo` and `hero_image` objects land flat, as the model's `source_url` etc.
     """
+
+    # Given to the service as lists, not set as fields.
+    list_names = (
+        "authors",
+        "topics",
+        *(kind.list_name for kind in ANNOTATION_KINDS),
+        "corrections",
+    )
 
     title = StrictCharField(max_length=200)
     slug = serializers.SlugField(max_length=200, required=False, allow_blank=True)
@@ -344,13 +403,15 @@ class ArticleInputSerializer(StrictInputMixin, serializers.Serializer):
     body = _text(help_text="Markdown.")
     background = _text(help_text="Markdown.")
     status = serializers.ChoiceField(choices=Article.Status.choices, required=False)
-    published_at = serializers.DateTimeField(required=False, allow_null=True)
+    published_at = serializers.DateTimeField(
+        source="publish_at", required=False, allow_null=True
+    )
     comments_open = serializers.BooleanField(required=False)
     comments_mode = serializers.ChoiceField(
         choices=Article.CommentsMode.choices, required=False
     )
-    seo = SeoInputSerializer(required=False)
-    hero_image = HeroInputSerializer(required=False)
+    seo = SeoInputSerializer(source="*", required=False)
+    hero_image = HeroInputSerializer(source="*", required=False)
     corrections = CorrectionInputSerializer(
         many=True,
         required=False,
@@ -359,7 +420,7 @@ class ArticleInputSerializer(StrictInputMixin, serializers.Serializer):
             "added; a published explainer's corrections are never removed."
         ),
     )
-    source = SourceInputSerializer(required=False)
+    source = SourceInputSerializer(source="*", required=False)
     authors = SlugListField(model=Author, noun="author", required=False)
     topics = SlugListField(model=Topic, noun="topic", required=False)
     key_facts = KeyFactInputSerializer(many=True, required=False)
@@ -368,7 +429,7 @@ class ArticleInputSerializer(StrictInputMixin, serializers.Serializer):
 
     def validate(self, attrs):
         errors = {}
-        for name in ("key_facts", "quick_answers", "faqs"):
+        for name in (kind.list_name for kind in ANNOTATION_KINDS):
             seen = set()
             item_errors = []
             for item in attrs.get(name, []):
@@ -384,3 +445,17 @@ class ArticleInputSerializer(StrictInputMixin, serializers.Serializer):
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
+
+
+@functools.cache
+def article_api_names() -> dict[str, str]:
+    """Model field names as the API calls them ("source_url" is "source.url"), for
+    errors raised by the model; read off ArticleInputSerializer's `source=`s."""
+    names = {}
+    for name, field in ArticleInputSerializer().fields.items():
+        if field.source == "*":
+            for child_name, child in field.fields.items():
+                names[child.source] = f"{name}.{child_name}"
+        elif field.source != name:
+            names[field.source] = name
+    return names

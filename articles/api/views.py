@@ -1,23 +1,18 @@
 import datetime
-import hashlib
 
 from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.http import http_date
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, AllowAny
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from articles import changes, publishing, services
@@ -30,108 +25,35 @@ from articles.versions import (
     depend_on_article,
 )
 from articles.views import old_slug_redirect
-from integrations.models import IntegrationKey
 
-from .filters import ArticleFilter
+from .desk import IF_MATCH_PARAMETER, STAGE_PARAMETER, DeskActionsMixin
+from .filters import ArticleFilter, AuthorFilter, TopicFilter
+from .http import (
+    CacheHeadersMixin,
+    Gone,
+    StrictQueryMixin,
+    body_etag,
+    sees_unpublished,
+)
+from .pagination import Pagination
 from .queries import articles_for_api, attach_annotations
-from .schema import ErrorSerializer
 from .serializers import (
     ArticleInputSerializer,
     ArticleSerializer,
     AuthorSerializer,
+    StagedArticleSerializer,
     TopicSerializer,
+    article_api_names,
 )
 
 SLUG_REGEX = r"[-a-zA-Z0-9_]+"
-PUBLIC_MAX_AGE = 60
 
 
-class Pagination(PageNumberPagination):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
-
-
-class StrictQueryMixin:
-    """Refuse (400) query parameters the endpoint does not know, naming them.
-
-    A misspelt filter would otherwise be ignored and return everything, which a
-    client cannot tell from a real answer.
-    """
-
-    def allowed_query_params(self):
-        names = {"format"}
-        if getattr(self, "action", None) == "list" or not hasattr(self, "action"):
-            if self.pagination_class is not None:
-                names |= {"page", "page_size"}
-            filterset = getattr(self, "filterset_class", None)
-            if filterset is not None:
-                names |= set(filterset.base_filters)
-        return names
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        unknown = sorted(set(request.query_params) - self.allowed_query_params())
-        if unknown:
-            raise exceptions.ValidationError(
-                {
-                    name: ["This endpoint has no such query parameter."]
-                    for name in unknown
-                }
-            )
-
-
-def body_etag(data) -> str:
-    """The ETag a GET of `data` carries (a hash of its JSON): one rule for reads,
-    write responses and If-Match."""
-    body = JSONRenderer().render(data)
-    return f'"{hashlib.sha256(body).hexdigest()[:40]}"'
-
-
-class CacheHeadersMixin:
-    """ETag (a hash of the body), Last-Modified, Cache-Control and 304 on GET/HEAD."""
-
-    last_modified = None
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method not in ("GET", "HEAD") or response.status_code != 200:
-            return response
-        response.render()
-        etag = f'"{hashlib.sha256(response.content).hexdigest()[:40]}"'
-        response["ETag"] = etag
-        timestamp = None
-        if self.last_modified is not None:
-            timestamp = int(self.last_modified.timestamp())
-            response["Last-Modified"] = http_date(timestamp)
-        if request.user.is_authenticated or request.auth is not None:
-            # Keys included: a read-drafts key's answers are not public.
-            response["Cache-Control"] = "private, no-cache"
-        else:
-            response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
-        patch_vary_headers(response, ("Authorization", "Cookie"))
-        return get_conditional_response(
-            request, etag=etag, last_modified=timestamp, response=response
-        )
-
-
-def _sees_unpublished(request):
-    """Staff with the change permission, and read-drafts integration keys when
-    reading (previews for a partner)."""
-    user = request.user
-    if (
-        user.is_authenticated
-        and user.is_staff
-        and user.has_perm("articles.change_article")
-    ):
-        return True
-    key = request.auth
-    return (
-        request.method in SAFE_METHODS
-        and isinstance(key, IntegrationKey)
-        and key.reads_drafts
-    )
-
+# Ids get their own address (`id/<n>/`): a slug may be all digits too.
+ID_PATH = r"id/(?P<id>[0-9]+)"
+ID_PARAMETER = OpenApiParameter(
+    "id", int, location=OpenApiParameter.PATH, description="The stable numeric id."
+)
 
 STATUS_PARAMETER = OpenApiParameter(
     "status",
@@ -151,24 +73,6 @@ FIELDS_PARAMETER = OpenApiParameter(
         "`fields=id,slug,title,updated_at` for a light list. Unknown names are 400."
     ),
 )
-STAGE_PARAMETER = OpenApiParameter(
-    "stage",
-    bool,
-    description=(
-        "Editors: keep a change to a published explainer in its working copy "
-        "(202) instead of publishing it at once. A writer's change to a "
-        "published explainer always goes to the working copy and waits for review."
-    ),
-)
-IF_MATCH_PARAMETER = OpenApiParameter(
-    "If-Match",
-    str,
-    location=OpenApiParameter.HEADER,
-    description=(
-        "The ETag you read the explainer with: if it changed since, the write is "
-        "refused with 412 and nothing is saved."
-    ),
-)
 
 
 @extend_schema_view(
@@ -183,17 +87,11 @@ IF_MATCH_PARAMETER = OpenApiParameter(
         request=ArticleInputSerializer,
         responses={201: ArticleSerializer},
     ),
-    update=extend_schema(
-        summary="Replace an explainer's fields",
-        request=ArticleInputSerializer,
-        parameters=[STAGE_PARAMETER, IF_MATCH_PARAMETER],
-        responses={200: ArticleSerializer, 202: ArticleSerializer},
-    ),
     partial_update=extend_schema(
         summary="Change some of an explainer's fields",
         request=ArticleInputSerializer,
         parameters=[STAGE_PARAMETER, IF_MATCH_PARAMETER],
-        responses={200: ArticleSerializer, 202: ArticleSerializer},
+        responses={200: ArticleSerializer, 202: StagedArticleSerializer},
     ),
     destroy=extend_schema(
         summary="Delete an explainer",
@@ -201,7 +99,13 @@ IF_MATCH_PARAMETER = OpenApiParameter(
         responses={204: None},
     ),
 )
-class ArticleViewSet(StrictQueryMixin, CacheHeadersMixin, viewsets.GenericViewSet):
+class ArticleViewSet(
+    DeskActionsMixin,
+    StrictQueryMixin,
+    CacheHeadersMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
     """Explainers. Reads are public; writes need the explainer model permissions."""
 
     queryset = Article.objects.all()
@@ -211,26 +115,19 @@ class ArticleViewSet(StrictQueryMixin, CacheHeadersMixin, viewsets.GenericViewSe
     pagination_class = Pagination
     lookup_field = "slug"
     lookup_value_regex = SLUG_REGEX
-    # Model field names in Django validation errors, as the API calls them.
-    model_field_names = {
-        "publish_at": "published_at",
-        "source_url": "source.url",
-        "source_title": "source.title",
-        "source_publisher": "source.publisher",
-        "comments_mode": "comments_mode",
-        "seo_title": "seo.title",
-        "seo_description": "seo.description",
-        "hero_alt": "hero_image.alt",
-        "hero_credit": "hero_image.credit",
-    }
+
+    @property
+    def model_field_names(self):
+        """Model field names in Django validation errors, as the API calls them."""
+        return article_api_names()
 
     def allowed_query_params(self):
         names = super().allowed_query_params()
-        if self.action in {"list", "retrieve"}:
+        if self.action in {"list", "retrieve", "by_id"}:
             names.add("fields")
-        if self.action == "retrieve":
+        if self.action in {"retrieve", "by_id"}:
             names.add("status")
-        if self.action in {"update", "partial_update"}:
+        if self.action == "partial_update":
             names.add("stage")
         return names
 
@@ -248,8 +145,8 @@ class ArticleViewSet(StrictQueryMixin, CacheHeadersMixin, viewsets.GenericViewSe
         if self.request.method not in SAFE_METHODS:
             return Article.objects.all()
         params = self.request.query_params
-        if _sees_unpublished(self.request) and (
-            self.action == "retrieve" or "status" in params
+        if sees_unpublished(self.request) and (
+            self.action in {"retrieve", "by_id"} or "status" in params
         ):
             visible = Article.objects.all()
             # Drafts may lack a publish time; they go last.
@@ -263,7 +160,7 @@ class ArticleViewSet(StrictQueryMixin, CacheHeadersMixin, viewsets.GenericViewSe
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        if self.action in {"list", "retrieve"}:
+        if self.action in {"list", "retrieve", "by_id"}:
             context["fields"] = self._selected_fields()
         return context
 
@@ -313,10 +210,37 @@ class ArticleViewSet(StrictQueryMixin, CacheHeadersMixin, viewsets.GenericViewSe
             try:
                 return old_slug_redirect(request, slug, "api:article-detail")
             except Http404:
-                if changes.was_public(slug):
+                if changes.was_public(slug=slug):
                     raise Gone() from None
                 raise
-        depend_on_article(request, article.pk, comments=True)
+        return self._detail(article)
+
+    @extend_schema(
+        summary="One explainer, by its id",
+        description=(
+            "The same answer as the address with its slug, for a client that keeps "
+            "ids; the id never changes, even when the slug does."
+        ),
+        parameters=[ID_PARAMETER, STATUS_PARAMETER, FIELDS_PARAMETER],
+        responses={200: ArticleSerializer},
+    )
+    @action(detail=False, methods=["get"], url_path=ID_PATH, url_name="by-id")
+    def by_id(self, request, **kwargs):
+        article_id = int(kwargs["id"])
+        queryset = self.filter_queryset(self.get_queryset())
+        article = queryset.filter(pk=article_id).first()
+        if article is None:
+            if changes.was_public(article_id=article_id):
+                raise Gone()
+            raise exceptions.NotFound()
+        response = self._detail(article)
+        response["Content-Location"] = reverse(
+            "api:article-detail", kwargs={"slug": article.slug}
+        )
+        return response
+
+    def _detail(self, article):
+        depend_on_article(self.request, article.pk, comments=True)
         attach_annotations([article])
         self.last_modified = article.updated_at
         return Response(self.get_serializer(article).data)
@@ -330,19 +254,17 @@ class ArticleViewSet(StrictQueryMixin, CacheHeadersMixin, viewsets.GenericViewSe
         response["Location"] = location
         return response
 
-    def update(self, request, slug):
-        return self._change(request, partial=False)
-
+    # No PUT: a replacement would have to clear every field left out, which no
+    # client wants by accident; PATCH changes what it names (docs/api.md).
     def partial_update(self, request, slug):
-        return self._change(request, partial=True)
+        return self._change(request)
 
-    def destroy(self, request, slug):
-        article = self.get_object()
-        self._check_if_match(request, article)
-        services.article_delete(article=article, user=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def perform_destroy(self, instance):
+        # DELETE itself is DRF's DestroyModelMixin.
+        self._check_if_match(self.request, instance)
+        services.article_delete(article=instance, user=self.request.user)
 
-    def _change(self, request, *, partial):
+    def _change(self, request):
         article = self.get_object()
         self._check_if_match(request, article)
         staging = publishing.is_staged(article) and (
@@ -350,117 +272,26 @@ class ArticleViewSet(StrictQueryMixin, CacheHeadersMixin, viewsets.GenericViewSe
             or request.query_params.get("stage") in {"1", "true"}
         )
         if not staging:
-            article = self._save(request, article=article, partial=partial)
+            article = self._save(request, article=article, partial=True)
             return self._written(article)
-        self._save(request, article=article, partial=partial, stage=True)
+        self._save(request, article=article, partial=True, stage=True)
         return self._working_copy_response(article, status.HTTP_202_ACCEPTED)
-
-    @extend_schema(
-        summary="An explainer's unpublished changes (staff)",
-        responses={200: ArticleSerializer, 404: ErrorSerializer},
-    )
-    @action(detail=True, methods=["get"], url_path="working-copy")
-    def working_copy(self, request, slug):
-        article = self._staff_article()
-        if publishing.working_copy(article) is None:
-            raise exceptions.NotFound("This explainer has no unpublished changes.")
-        return self._working_copy_response(article, status.HTTP_200_OK)
-
-    @extend_schema(
-        summary="Publish an explainer, with its unpublished changes (editors)",
-        request=None,
-        responses={200: ArticleSerializer},
-    )
-    @action(detail=True, methods=["post"])
-    def publish(self, request, slug):
-        article = self._staff_article()
-        self._check_if_match(request, article)
-        article = publishing.explainer_publish(article=article, user=request.user)
-        return self._written(article)
-
-    @extend_schema(
-        summary="Discard an explainer's unpublished changes",
-        request=None,
-        responses={204: None},
-    )
-    @action(detail=True, methods=["post"])
-    def discard(self, request, slug):
-        publishing.explainer_discard(article=self._staff_article(), user=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-    def _staff_article(self):
-        if not _sees_unpublished(self.request):
-            raise exceptions.NotFound()
-        return get_object_or_404(Article, slug=self.kwargs["slug"])
-
-    def _check_if_match(self, request, article):
-        """Refuse (412) a write whose If-Match names a version that is gone."""
-        wanted = request.headers.get("If-Match")
-        if not wanted or wanted.strip() == "*":
-            return
-        current = body_etag(self._output(article))
-        tags = {tag.strip().removeprefix("W/") for tag in wanted.split(",")}
-        if current not in tags:
-            raise PreconditionFailed()
-
-    def _working_copy_response(self, article, code):
-        copy = publishing.working_copy(article)
-        shown = publishing.explainer_in_memory(copy.state, base=article)
-        shown.comment_count = 0
-        data = ArticleSerializer(shown, context=self.get_serializer_context()).data
-        waiting = copy.status == copy.Status.REVIEW
-        data["working_copy"] = {
-            "status": copy.status,
-            "updated_at": copy.updated_at,
-            "publish_at": copy.publish_at,
-            "message": (
-                "Saved as unpublished changes, waiting for an editor's review; "
-                "readers see the published version until then."
-                if waiting
-                else "Saved as unpublished changes; readers see the published "
-                "version until they are published."
-            ),
-        }
-        return Response(data, status=code)
 
     def _save(self, request, *, article, partial, stage=False):
         serializer = ArticleInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        fields = {
-            name: data[name]
-            for name in ("title", "dek", "body", "background", "status")
-            if name in data
-        }
-        if data.get("slug"):
-            fields["slug"] = data["slug"]
-        if "published_at" in data:
-            fields["publish_at"] = data["published_at"]
-        for name, value in data.get("source", {}).items():
-            fields[f"source_{name}"] = value
-        for name, value in data.get("seo", {}).items():
-            fields[f"seo_{name}"] = value
-        for name, value in data.get("hero_image", {}).items():
-            fields[f"hero_{name}"] = value
-        if "comments_mode" in data:
-            fields["comments_mode"] = data["comments_mode"]
-        elif "comments_open" in data:
+        lists = {name: data.pop(name, None) for name in serializer.list_names}
+        comments_open = data.pop("comments_open", None)
+        if not data.get("slug", True):
+            del data["slug"]  # blank: keep the slug (a new one is made from the title)
+        fields = data
+        if comments_open is not None and "comments_mode" not in fields:
             modes = Article.CommentsMode
-            if not data["comments_open"]:
+            if not comments_open:
                 fields["comments_mode"] = modes.CLOSED
             elif article is None or article.comments_mode == modes.CLOSED:
                 fields["comments_mode"] = modes.OPEN
-        lists = {
-            name: data.get(name)
-            for name in (
-                "authors",
-                "topics",
-                "key_facts",
-                "quick_answers",
-                "faqs",
-                "corrections",
-            )
-        }
         if stage:
             timed = {"status", "publish_at"} & fields.keys()
             if timed and not services.can_publish(request.user):
@@ -493,30 +324,11 @@ class ArticleViewSet(StrictQueryMixin, CacheHeadersMixin, viewsets.GenericViewSe
         return ArticleSerializer(fresh, context=self.get_serializer_context()).data
 
 
-class Gone(exceptions.APIException):
-    status_code = status.HTTP_410_GONE
-    default_detail = (
-        "This explainer was published and has been withdrawn: remove your copy "
-        "(the change feed says when)."
-    )
-    default_code = "gone"
-
-
-class PreconditionFailed(exceptions.APIException):
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = (
-        "The explainer changed since you read it (If-Match): read it again, then "
-        "send your change."
-    )
-    default_code = "precondition_failed"
-
-
 class _ReadOnlyViewSet(
     StrictQueryMixin, CacheHeadersMixin, viewsets.ReadOnlyModelViewSet
 ):
     permission_classes = [AllowAny]
     pagination_class = Pagination
-    filter_backends = []
     lookup_field = "slug"
     lookup_value_regex = SLUG_REGEX
 
@@ -526,24 +338,37 @@ class _ReadOnlyViewSet(
             article_count=Count("articles", filter=Q(articles__in=published))
         ).order_by("name", "pk")
 
+    @action(detail=False, methods=["get"], url_path=ID_PATH, url_name="by-id")
+    def by_id(self, request, **kwargs):
+        item = get_object_or_404(self.get_queryset(), pk=int(kwargs["id"]))
+        response = Response(self.get_serializer(item).data)
+        response["Content-Location"] = reverse(
+            f"api:{self.basename}-detail", kwargs={"slug": item.slug}
+        )
+        return response
+
 
 @extend_schema_view(
     list=extend_schema(summary="List topics"),
     retrieve=extend_schema(summary="One topic"),
+    by_id=extend_schema(summary="One topic, by its id", parameters=[ID_PARAMETER]),
 )
 class TopicViewSet(_ReadOnlyViewSet):
     """Topics, each with the number of published explainers in it."""
 
     model = Topic
     serializer_class = TopicSerializer
+    filterset_class = TopicFilter
 
 
 @extend_schema_view(
     list=extend_schema(summary="List authors"),
     retrieve=extend_schema(summary="One author"),
+    by_id=extend_schema(summary="One author, by its id", parameters=[ID_PARAMETER]),
 )
 class AuthorViewSet(_ReadOnlyViewSet):
     """Bylines, each with the number of published explainers carrying it."""
 
     model = Author
     serializer_class = AuthorSerializer
+    filterset_class = AuthorFilter

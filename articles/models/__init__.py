@@ -1,6 +1,13 @@
 """The articles app's models, in modules by what they hold; all importable from here."""
 
-from .annotations import FAQ, Annotation, Correction, KeyFact, QuickAnswer
+from .annotations import (
+    ANNOTATION_KINDS,
+    FAQ,
+    Annotation,
+    Correction,
+    KeyFact,
+    QuickAnswer,
+)
 from .article import Article, ArticleQuerySet, Author, Topic
 from .desk import ArticleSlug, Autosave, ChangeEvent, WorkingCopy
 from .text import (
@@ -13,6 +20,7 @@ from .text import (
 )
 
 __all__ = [
+    "ANNOTATION_KINDS",
     "FAQ",
     "SUMMARY_LENGTH",
     "Annotation",

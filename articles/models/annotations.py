@@ -11,9 +11,19 @@ from .text import first_free, slug_words, strip_control_characters
 
 
 class Annotation(models.Model):
-    """An ordered, linkable item belonging to one article."""
+    """An ordered, linkable item belonging to one article.
+
+    Each kind says, once, what the rest of the code needs to know of it: the name
+    of the explainer's list of them (`list_name`, also the related name, the API's
+    and the explainer format's name), its two text fields as editors fill them in
+    (`text_fields`), and the field holding its rendered Markdown, if any.
+    """
 
     anchor_prefix = "item"
+    list_name = ""
+    section_label = ""  # the list's heading for editors
+    text_fields = ("", "")
+    html_field = None
 
     position = models.PositiveIntegerField(
         _("position"), default=0, help_text=_("Order on the page, smallest first.")
@@ -49,6 +59,9 @@ class Annotation(models.Model):
     def anchor_source(self):
         raise NotImplementedError
 
+    def render_markdown(self):
+        """Fill the `html_field` from the Markdown it shows (kinds that have one)."""
+
 
 def _annotation_constraints(name):
     return [
@@ -64,9 +77,12 @@ def _annotation_constraints(name):
 @reversion.register()
 class KeyFact(Annotation):
     anchor_prefix = "fact"
+    list_name = "key_facts"
+    section_label = _("Key Facts")
+    text_fields = ("label", "text")
 
     article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="key_facts"
+        Article, on_delete=models.CASCADE, related_name=list_name
     )
     label = models.CharField(
         _("label"), max_length=120, help_text=_("A short label, e.g. 'Budget'.")
@@ -90,9 +106,12 @@ class KeyFact(Annotation):
 @reversion.register()
 class QuickAnswer(Annotation):
     anchor_prefix = "answer"
+    list_name = "quick_answers"
+    section_label = _("Quick Answers")
+    text_fields = ("question", "answer")
 
     article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="quick_answers"
+        Article, on_delete=models.CASCADE, related_name=list_name
     )
     question = models.CharField(_("question"), max_length=300)
     answer = models.CharField(
@@ -114,8 +133,14 @@ class QuickAnswer(Annotation):
 @reversion.register()
 class FAQ(Annotation):
     anchor_prefix = "faq"
+    list_name = "faqs"
+    section_label = _("FAQ")
+    text_fields = ("question", "answer")
+    html_field = "answer_html"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="faqs")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name=list_name
+    )
     question = models.CharField(_("question"), max_length=300)
     answer = models.TextField(_("answer"), help_text=_("The answer, in Markdown."))
     answer_html = models.TextField(editable=False, blank=True)
@@ -130,8 +155,11 @@ class FAQ(Annotation):
 
     def save(self, *args, **kwargs):
         strip_control_characters(self)
-        self.answer_html = markup.render(self.answer)
+        self.render_markdown()
         super().save(*args, **kwargs)
+
+    def render_markdown(self):
+        self.answer_html = markup.render(self.answer)
 
     def anchor_source(self):
         return self.question
@@ -176,3 +204,23 @@ class Correction(models.Model):
     def anchor(self):
         """The correction's own place on the page: stable, as its id is."""
         return f"correction-{self.pk}"
+
+
+# The annotation kinds, in the order the page shows them. Every list of kinds in
+# the code (loading, saving, the desk, the admin, the API, the format) starts here.
+ANNOTATION_KINDS = (KeyFact, QuickAnswer, FAQ)
+
+# A revision of an explainer carries its lists. Derived search data is rebuilt by
+# article_changed, and the review state belongs to the desk, not to a version of
+# the story.
+reversion.register(
+    Article,
+    follow=[*(kind.list_name for kind in ANNOTATION_KINDS), "corrections"],
+    exclude=[
+        "search_document",
+        "search_vector",
+        "submitted_by",
+        "submitted_at",
+        "review_note",
+    ],
+)

@@ -1,6 +1,5 @@
 """The explainer, with its topics and authors."""
 
-import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -26,6 +25,7 @@ class Topic(models.Model):
         blank=True,
         help_text=_("One or two sentences shown on the topic page."),
     )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -71,6 +71,7 @@ class Author(models.Model):
         related_name="author_profile",
         help_text=_("Optional: the account this byline belongs to."),
     )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -109,9 +110,10 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(slugs__slug=slug).exclude(slug=slug)
 
     def with_annotations(self):
-        return self.prefetch_related(
-            "authors", "topics", "key_facts", "quick_answers", "faqs", "corrections"
-        )
+        from .annotations import ANNOTATION_KINDS
+
+        lists = [kind.list_name for kind in ANNOTATION_KINDS]
+        return self.prefetch_related("authors", "topics", *lists, "corrections")
 
     def search(self, query):
         """Narrow to matches for a reader's query, best first, with `rank` and `snippet`.
@@ -123,18 +125,6 @@ class ArticleQuerySet(models.QuerySet):
         return search_articles(self, query)
 
 
-@reversion.register(
-    follow=["key_facts", "quick_answers", "faqs", "corrections"],
-    # Derived search data is rebuilt by article_changed, and the review state
-    # belongs to the desk, not to a version of the story.
-    exclude=[
-        "search_document",
-        "search_vector",
-        "submitted_by",
-        "submitted_at",
-        "review_note",
-    ],
-)
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")

@@ -3,30 +3,16 @@
 import re
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.test import Client
 from django.urls import reverse
 
 from accounts.forms import ProfileForm
-from tests.factories import make_article, make_user
+from tests.factories import make_article, make_reader, make_user
+from tests.helpers import signed_in
 
 pytestmark = pytest.mark.django_db
 
 PROFILE = "/accounts/profile/"
-
-
-def verified_reader(**fields):
-    user = make_user(**fields)
-    EmailAddress.objects.create(
-        user=user, email=user.email, primary=True, verified=True
-    )
-    return user
-
-
-def signed_in(user, **client_options):
-    client = Client(**client_options)
-    client.force_login(user)
-    return client
 
 
 def name_in_db(user):
@@ -40,7 +26,7 @@ def name_input(html):
 
 @pytest.fixture
 def reader():
-    return verified_reader(display_name="Ada Reader")
+    return make_reader(display_name="Ada Reader")
 
 
 def test_the_profile_address_is_named_account_profile():
@@ -143,7 +129,7 @@ def test_an_invalid_name_is_explained_beside_the_field_and_not_saved(
 
 
 def test_a_name_someone_else_has_in_another_case_is_refused(reader):
-    verified_reader(display_name="Ben Other")
+    make_reader(display_name="Ben Other")
 
     response = signed_in(reader).post(PROFILE, {"display_name": "bEN oTHER"})
 
@@ -156,7 +142,7 @@ def test_a_name_someone_else_has_in_another_case_is_refused(reader):
 
 @pytest.mark.parametrize("name", ["Ada Reader", "ADA reader"])
 def test_keeping_your_own_name_or_changing_only_its_case_is_allowed(reader, name):
-    verified_reader(display_name="Ben Other")
+    make_reader(display_name="Ben Other")
 
     response = signed_in(reader).post(PROFILE, {"display_name": name})
 

@@ -1,28 +1,6 @@
 import pytest
-from rest_framework.test import APIClient
 
 from tests import factories
-
-
-@pytest.fixture
-def api():
-    """An anonymous API client."""
-    return APIClient()
-
-
-@pytest.fixture
-def api_as():
-    """api_as(user): an API client signed in as `user` through a token."""
-    from rest_framework.authtoken.models import Token
-
-    def make(user):
-        client = APIClient()
-        if user is not None:
-            token, _ = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return make
 
 
 @pytest.fixture
@@ -60,8 +38,3 @@ def draft(db, topic, author):
         topics=[topic],
         authors=[author],
     )
-
-
-@pytest.fixture
-def editor_api_client(api_as, editor):
-    return api_as(editor)

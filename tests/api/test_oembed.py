@@ -1,10 +1,8 @@
-import io
 import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.files.base import ContentFile
-from PIL import Image
 
 from tests import factories
 
@@ -156,12 +154,10 @@ def test_oembed_height_grows_with_the_text_and_maxheight_only_caps_it(api):
     assert height(long, maxheight=150) == 150
 
 
-def test_oembed_gives_the_hero_image_as_thumbnail(api, article, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 36), "navy").save(buffer, "PNG")
+def test_oembed_gives_the_hero_image_as_thumbnail(api, article, media):
+    image = factories.png_bytes(size=(64, 36), colour="navy")
     article.hero_alt = "A flooded street"
-    article.hero_image.save("street.png", ContentFile(buffer.getvalue()))
+    article.hero_image.save("street.png", ContentFile(image))
 
     data = api.get(OEMBED, {"url": page_url(article)}).json()
 

@@ -243,6 +243,7 @@ def test_topics_and_authors_count_published_articles_only(
             "url": "http://testserver/topics/climate/",
             "description": "",
             "article_count": 1,
+            "updated_at": topic.updated_at.isoformat().replace("+00:00", "Z"),
         }
     ]
     assert authors["results"][0]["article_count"] == 1

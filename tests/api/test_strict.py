@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.factories import png_bytes
+
 pytestmark = pytest.mark.django_db
 
 LIST = "/api/v1/articles/"
@@ -162,16 +164,11 @@ def test_the_api_carries_what_the_page_shows(api, editor_api_client, article):
     assert f'id="{correction["anchor"]}"' in page
 
 
-def test_the_hero_image_comes_with_its_size(api, article, settings, tmp_path):
-    import io
-
+def test_the_hero_image_comes_with_its_size(api, article, media):
     from django.core.files.base import ContentFile
-    from PIL import Image
 
-    settings.MEDIA_ROOT = tmp_path
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 36), "navy").save(buffer, "PNG")
-    article.hero_image.save("harbour.png", ContentFile(buffer.getvalue()), save=False)
+    image = png_bytes(size=(64, 36), colour="navy")
+    article.hero_image.save("harbour.png", ContentFile(image), save=False)
     article.hero_alt = "A harbour"
     article.save()
     from articles.services import article_changed
@@ -180,3 +177,22 @@ def test_the_hero_image_comes_with_its_size(api, article, settings, tmp_path):
     hero = api.get(detail(article)).json()["hero_image"]
     assert hero["width"] == 64 and hero["height"] == 36
     assert hero["url"].startswith("http://testserver/") and hero["alt"] == "A harbour"
+
+
+def test_a_model_error_on_a_nested_field_is_named_as_the_api_names_it(
+    editor_api_client, article, media
+):
+    from django.core.files.base import ContentFile
+
+    article.hero_image.save("harbour.png", ContentFile(b"not read here"), save=False)
+    article.hero_alt = "A harbour"
+    article.save()
+
+    response = editor_api_client.patch(
+        detail(article), {"hero_image": {"alt": " "}}, format="json"
+    )
+
+    assert response.status_code == 400
+    fields = response.json()["error"]["fields"]
+    assert list(fields) == ["hero_image.alt"]
+    assert "Describe the hero image" in fields["hero_image.alt"][0]

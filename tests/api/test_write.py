@@ -17,15 +17,10 @@ def detail(slug):
     return f"/api/v1/articles/{slug}/"
 
 
-@pytest.fixture
-def editor_api(api_as, editor):
-    return api_as(editor)
-
-
 def test_editor_creates_an_article_with_everything_in_one_request(
-    editor_api, topic, author
+    editor_api_client, topic, author
 ):
-    response = editor_api.post(
+    response = editor_api_client.post(
         LIST,
         {
             "title": "How tides work",
@@ -65,11 +60,11 @@ def api_readable(slug):
     return APIClient().get(detail(slug)).status_code == 200
 
 
-def test_nested_lists_are_replaced_keeping_ids_and_anchors(editor_api, article):
-    before = editor_api.get(detail(article.slug)).json()["key_facts"]
+def test_nested_lists_are_replaced_keeping_ids_and_anchors(editor_api_client, article):
+    before = editor_api_client.get(detail(article.slug)).json()["key_facts"]
     first, second, third = before
 
-    response = editor_api.patch(
+    response = editor_api_client.patch(
         detail(article.slug),
         {
             "key_facts": [
@@ -95,8 +90,8 @@ def test_nested_lists_are_replaced_keeping_ids_and_anchors(editor_api, article):
     assert len(response.json()["faqs"]) == 2
 
 
-def test_sending_an_empty_list_clears_it(editor_api, article):
-    response = editor_api.patch(
+def test_sending_an_empty_list_clears_it(editor_api_client, article):
+    response = editor_api_client.patch(
         detail(article.slug), {"faqs": [], "quick_answers": []}, format="json"
     )
 
@@ -105,11 +100,11 @@ def test_sending_an_empty_list_clears_it(editor_api, article):
     assert len(response.json()["key_facts"]) == 3
 
 
-def test_an_id_from_another_article_is_refused(editor_api, article):
+def test_an_id_from_another_article_is_refused(editor_api_client, article):
     other = factories.make_article(facts=1)
     foreign = other.key_facts.get().pk
 
-    response = editor_api.patch(
+    response = editor_api_client.patch(
         detail(article.slug),
         {"key_facts": [{"id": foreign, "label": "x", "text": "y"}]},
         format="json",
@@ -120,8 +115,8 @@ def test_an_id_from_another_article_is_refused(editor_api, article):
     assert other.key_facts.get().label == "Fact 0"
 
 
-def test_validation_errors_name_every_bad_field(editor_api):
-    response = editor_api.post(
+def test_validation_errors_name_every_bad_field(editor_api_client):
+    response = editor_api_client.post(
         LIST,
         {
             "title": "",
@@ -154,8 +149,8 @@ def test_validation_errors_name_every_bad_field(editor_api):
     assert not Article.objects.exists()
 
 
-def test_publishing_without_a_body_is_a_400_from_the_model(editor_api):
-    response = editor_api.post(
+def test_publishing_without_a_body_is_a_400_from_the_model(editor_api_client):
+    response = editor_api_client.post(
         LIST, {"title": "Empty", "status": "published"}, format="json"
     )
 
@@ -163,8 +158,8 @@ def test_publishing_without_a_body_is_a_400_from_the_model(editor_api):
     assert list(response.json()["error"]["fields"]) == ["body"]
 
 
-def test_malformed_json_is_400_in_the_error_shape(editor_api):
-    response = editor_api.generic(
+def test_malformed_json_is_400_in_the_error_shape(editor_api_client):
+    response = editor_api_client.generic(
         "POST", LIST, '{"title": "unfinished', content_type="application/json"
     )
 
@@ -172,27 +167,29 @@ def test_malformed_json_is_400_in_the_error_shape(editor_api):
     assert response.json()["error"]["code"] == "parse_error"
 
 
-def test_form_encoded_body_is_415(editor_api):
-    response = editor_api.post(LIST, {"title": "Form"}, format="multipart")
+def test_form_encoded_body_is_415(editor_api_client):
+    response = editor_api_client.post(LIST, {"title": "Form"}, format="multipart")
 
     assert response.status_code == 415
     assert response.json()["error"]["code"] == "unsupported_media_type"
 
 
-def test_put_replaces_and_keeps_omitted_fields(editor_api, article):
-    response = editor_api.put(detail(article.slug), {"title": "Renamed"}, format="json")
+def test_put_is_not_offered_and_changes_nothing(editor_api_client, article):
+    response = editor_api_client.put(
+        detail(article.slug), {"title": "Renamed"}, format="json"
+    )
 
-    assert response.status_code == 200
-    assert response.json()["title"] == "Renamed"
-    assert response.json()["slug"] == article.slug
-    assert len(response.json()["key_facts"]) == 3
-    assert editor_api.put(detail(article.slug), {}, format="json").status_code == 400
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+    assert "PATCH" in response["Allow"] and "PUT" not in response["Allow"]
+    article.refresh_from_db()
+    assert article.title != "Renamed"
 
 
-def test_writes_record_revisions_and_stamp_updated_at(editor_api, article):
+def test_writes_record_revisions_and_stamp_updated_at(editor_api_client, article):
     before = article.updated_at
 
-    editor_api.patch(detail(article.slug), {"dek": "New dek"}, format="json")
+    editor_api_client.patch(detail(article.slug), {"dek": "New dek"}, format="json")
 
     article.refresh_from_db()
     assert article.updated_at > before
@@ -200,8 +197,8 @@ def test_writes_record_revisions_and_stamp_updated_at(editor_api, article):
     assert version.revision.comment == "Changed through the API."
 
 
-def test_delete_keeps_a_recoverable_revision(editor_api, article):
-    response = editor_api.delete(detail(article.slug))
+def test_delete_keeps_a_recoverable_revision(editor_api_client, article):
+    response = editor_api_client.delete(detail(article.slug))
 
     assert response.status_code == 204
     assert not Article.objects.filter(pk=article.pk).exists()
@@ -312,13 +309,15 @@ LONG_QUESTION = (
 )
 
 
-def test_an_anchor_made_from_a_long_question_ends_between_words(editor_api, article):
+def test_an_anchor_made_from_a_long_question_ends_between_words(
+    editor_api_client, article
+):
     kept = article.faqs.first()
     # An anchor made before anchors were cut between words: it must not change.
     old_anchor = "faq-what-is-the-primary-concern-regarding-us-dependency-on-forei"
     FAQ.objects.filter(pk=kept.pk).update(anchor=old_anchor)
 
-    response = editor_api.patch(
+    response = editor_api_client.patch(
         detail(article.slug),
         {
             "faqs": [

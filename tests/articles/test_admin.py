@@ -8,7 +8,6 @@ from html import unescape
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
-from django.forms import ModelMultipleChoiceField, MultipleChoiceField, MultiWidget
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -16,6 +15,14 @@ from reversion.models import Version
 
 from articles.models import Article, KeyFact, Topic
 from tests.factories import make_article, make_author, make_topic, make_user
+from tests.helpers import (
+    add_rows,
+    change_url,
+    errors_of,
+    form_data,
+    messages_of,
+    set_row,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,99 +31,12 @@ ADD = reverse("admin:articles_article_add")
 PREVIEW = reverse("admin:articles_article_markdown_preview")
 
 
-def change_url(article):
-    return reverse("admin:articles_article_change", args=[article.pk])
-
-
-def _field_data(data, bound):
-    value = bound.value()
-    widget = bound.field.widget
-    if isinstance(widget, MultiWidget):
-        if isinstance(value, list | tuple):  # a bound form gives back what was posted
-            parts = value
-        else:
-            parts = widget.decompress(value) if value else [None] * len(widget.widgets)
-        for i, part in enumerate(parts):
-            data[f"{bound.html_name}_{i}"] = "" if part is None else str(part)
-        return
-    if isinstance(value, bool):
-        if value:
-            data[bound.html_name] = "on"
-        return
-    if isinstance(bound.field, MultipleChoiceField | ModelMultipleChoiceField):
-        if value:
-            data[bound.html_name] = [getattr(v, "pk", v) for v in value]
-        return
-    if hasattr(value, "pk"):
-        value = value.pk
-    if value is None or getattr(value, "name", "x") == "":
-        value = ""
-    data[bound.html_name] = str(value)
-
-
-def form_data(response):
-    """What a browser would post back from an admin change form, as rendered."""
-    data = {}
-    for bound in response.context["adminform"].form:
-        _field_data(data, bound)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        for bound in formset.management_form:
-            _field_data(data, bound)
-        for form in formset.forms:
-            for bound in form:
-                _field_data(data, bound)
-    return data
-
-
-def rows(data, prefix):
-    """The inline rows of `data` for `prefix`, as {field: value} dicts by index."""
-    total = int(data[f"{prefix}-TOTAL_FORMS"])
-    return [
-        {
-            key.split("-", 2)[2]: value
-            for key, value in data.items()
-            if key.startswith(f"{prefix}-{i}-")
-        }
-        for i in range(total)
-    ]
-
-
-def set_row(data, prefix, index, **values):
-    for name, value in values.items():
-        data[f"{prefix}-{index}-{name}"] = value
-
-
-def add_rows(data, prefix, *items):
-    """Fill the extra rows of an inline (adding more as the admin's script would)."""
-    start = int(data[f"{prefix}-INITIAL_FORMS"])
-    for offset, values in enumerate(items):
-        set_row(data, prefix, start + offset, **values)
-    data[f"{prefix}-TOTAL_FORMS"] = str(
-        max(int(data[f"{prefix}-TOTAL_FORMS"]), start + len(items))
-    )
-
-
-def errors_of(response):
-    errors = []
-    if response.context and "adminform" in response.context:
-        errors.append(dict(response.context["adminform"].form.errors))
-        for inline in response.context["inline_admin_formsets"]:
-            errors.append(inline.formset.errors)
-            errors.append(inline.formset.non_form_errors())
-    return errors
-
-
 def facts(article):
     return list(
         KeyFact.objects.filter(article=article)
         .order_by("position")
         .values_list("position", "label", "text", "anchor")
     )
-
-
-def messages_of(response):
-    return [str(m) for m in response.context["messages"]]
 
 
 # Changelist
@@ -518,17 +438,27 @@ def test_history_lists_versions_and_compare_shows_the_diff(editor_client):
     assert "<del>Ten</del> million." in html and "<ins>Twelve</ins> million." in html
 
 
+def added_with_facts(client, title, *key_facts):
+    """An explainer added through the admin's form with `key_facts` as its rows."""
+    data = form_data(client.get(ADD))
+    data.update(title=title, body="Body.")
+    add_rows(data, "key_facts", *key_facts)
+    assert client.post(ADD, data).status_code == 302
+    return Article.objects.get(title=title)
+
+
+def first_revision_url(article):
+    first = Version.objects.get_for_object(article).order_by("pk").first()
+    return reverse("admin:articles_article_revision", args=[article.pk, first.pk])
+
+
 def test_revert_restores_an_earlier_fact_text_and_a_removed_fact(editor_client):
-    data = form_data(editor_client.get(ADD))
-    data.update(title="Revertible", body="Body.")
-    add_rows(
-        data,
-        "key_facts",
+    article = added_with_facts(
+        editor_client,
+        "Revertible",
         {"label": "Cost", "text": "Ten million."},
         {"label": "Date", "text": "In May."},
     )
-    assert editor_client.post(ADD, data).status_code == 302
-    article = Article.objects.get(title="Revertible")
     original = facts(article)
 
     data = form_data(editor_client.get(change_url(article)))
@@ -537,8 +467,7 @@ def test_revert_restores_an_earlier_fact_text_and_a_removed_fact(editor_client):
     assert editor_client.post(change_url(article), data).status_code == 302
     assert [text for _, _, text, _ in facts(article)] == ["Twelve million."]
 
-    first = Version.objects.get_for_object(article).order_by("pk").first()
-    url = reverse("admin:articles_article_revision", args=[article.pk, first.pk])
+    url = first_revision_url(article)
     response = editor_client.get(url)
     assert response.status_code == 200
     # Looking at an old version changes nothing.
@@ -552,16 +481,12 @@ def test_revert_restores_an_earlier_fact_text_and_a_removed_fact(editor_client):
 
 
 def test_revert_undoes_a_reorder(editor_client):
-    data = form_data(editor_client.get(ADD))
-    data.update(title="Reordered", body="Body.")
-    add_rows(
-        data,
-        "key_facts",
+    article = added_with_facts(
+        editor_client,
+        "Reordered",
         {"label": "First", "text": "One."},
         {"label": "Second", "text": "Two."},
     )
-    assert editor_client.post(ADD, data).status_code == 302
-    article = Article.objects.get(title="Reordered")
     original = facts(article)
 
     data = form_data(editor_client.get(change_url(article)))
@@ -570,8 +495,7 @@ def test_revert_undoes_a_reorder(editor_client):
     assert editor_client.post(change_url(article), data).status_code == 302
     assert [label for _, label, *_ in facts(article)] == ["Second", "First"]
 
-    first = Version.objects.get_for_object(article).order_by("pk").first()
-    url = reverse("admin:articles_article_revision", args=[article.pk, first.pk])
+    url = first_revision_url(article)
     response = editor_client.post(url, form_data(editor_client.get(url)))
     assert response.status_code == 302, errors_of(response)
     assert facts(article) == original

@@ -19,6 +19,7 @@ from reversion.models import Version
 from articles.admin.import_export import MAX_DOCUMENT_BYTES, SIGNING_SALT
 from articles.models import FAQ, Article, Author, Correction, KeyFact, QuickAnswer
 from tests.factories import make_article, make_author, make_topic, make_user
+from tests.helpers import change_url, messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -95,10 +96,6 @@ def export_url(article):
     return reverse("admin:articles_article_export", args=[article.pk])
 
 
-def change_url(article):
-    return reverse("admin:articles_article_change", args=[article.pk])
-
-
 def upload(name, content):
     if isinstance(content, str):
         content = content.encode("utf-8")
@@ -121,10 +118,6 @@ def hidden_fields(response):
 def counts():
     models = (Article, Author, KeyFact, QuickAnswer, FAQ, Correction, Version)
     return {model.__name__: model.objects.count() for model in models}
-
-
-def messages_of(response):
-    return [str(m) for m in response.context["messages"]]
 
 
 def staff_with(*codenames):

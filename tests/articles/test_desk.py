@@ -11,8 +11,8 @@ from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import Article, Correction, WorkingCopy
-from tests.articles.test_admin import (
-    CHANGELIST,
+from tests.factories import make_article, png_upload
+from tests.helpers import (
     add_rows,
     change_url,
     errors_of,
@@ -20,10 +20,10 @@ from tests.articles.test_admin import (
     messages_of,
     set_row,
 )
-from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
 
+CHANGELIST = reverse("admin:articles_article_changelist")
 FORM_PREVIEW = reverse("admin:articles_article_form_preview")
 
 
@@ -418,19 +418,11 @@ def test_a_published_slug_change_redirects_and_the_form_lists_the_old_address(
 
 
 def test_a_chosen_image_survives_a_form_that_comes_back_with_errors(
-    editor_client, settings, tmp_path
+    editor_client, media
 ):
-    import io
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from PIL import Image
-
-    settings.MEDIA_ROOT = tmp_path
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 30), "teal").save(buffer, "PNG")
     article = make_article(status=Article.Status.DRAFT)
     data = form_data(editor_client.get(change_url(article)))
-    data["hero_image"] = SimpleUploadedFile("harbour.png", buffer.getvalue())
+    data["hero_image"] = png_upload("harbour.png")
     data["hero_alt"] = ""  # forgotten: the form comes back
 
     response = editor_client.post(change_url(article), data)

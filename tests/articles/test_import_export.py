@@ -19,8 +19,8 @@ from articles.models import (
     QuickAnswer,
     Topic,
 )
-from tests.conftest import require_or_skip
 from tests.factories import make_article, make_author, make_topic
+from tests.helpers import require_or_skip
 
 pytestmark = pytest.mark.django_db
 

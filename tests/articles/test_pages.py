@@ -9,7 +9,6 @@ import feedparser
 import pytest
 import time_machine
 from django.contrib.staticfiles import finders
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import RequestFactory
 from django.utils import timezone
@@ -19,8 +18,15 @@ from PIL import Image
 from articles.models import Article, Correction
 from articles.services import article_changed
 from comments import services
-from tests.comments.conftest import make_reader
-from tests.factories import make_article, make_author, make_topic, make_user
+from tests.factories import (
+    make_article,
+    make_author,
+    make_full_article,
+    make_reader,
+    make_topic,
+    make_user,
+)
+from tests.helpers import assert_explainer_page_cost
 
 pytestmark = pytest.mark.django_db
 
@@ -130,48 +136,13 @@ def to_the_second(moment):
     return moment.replace(microsecond=0).isoformat()
 
 
-def png_upload():
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 4), "steelblue").save(buffer, format="PNG")
-    return SimpleUploadedFile("hero.png", buffer.getvalue(), content_type="image/png")
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 @pytest.fixture
 def full_article(media):
-    housing = make_topic("Housing")
-    cities = make_topic("Cities")
-    ana = make_author("Ana Ruiz")
-    ben = make_author("Ben Okoro")
-    article = make_article(
-        title="Why rents are rising",
-        dek="A short guide to the rent vote.",
+    return make_full_article(
         body=BODY_WITH_SECTIONS,
-        background="The city has *three* rent zones.",
-        facts=2,
-        answers=2,
-        faqs=2,
-        corrections=1,
-        topics=[housing, cities],
-        authors=[ana, ben],
-        source_url="https://example.org/rent-report",
-        source_title="Rent report 2026",
-        source_publisher="Example Gazette",
-        hero_alt="A row of terraced houses",
-        hero_credit="Jo Photo",
-        seo_description="What the rent vote means for tenants.",
+        topics=[make_topic("Housing"), make_topic("Cities")],
+        authors=[make_author("Ana Ruiz"), make_author("Ben Okoro")],
     )
-    article.hero_image = png_upload()
-    article.save()
-    Correction.objects.create(
-        article=article, kind=Correction.Kind.UPDATE, note="Added the May date."
-    )
-    return article
 
 
 # ---- Home, topic and author pages ------------------------------------------
@@ -260,7 +231,7 @@ def test_article_page_shows_story_and_every_annotation(client, full_article):
     assert response.status_code == 200
     page = assert_well_formed_page(response)
     html = response.content.decode()
-    assert '<h1 class="explainer__title">Why rents are rising</h1>' in html
+    assert re.search(r"<h1\b[^>]*>Why rents are rising</h1>", html)
     assert "A short guide to the rent vote." in html
     for author in full_article.authors.all():
         assert f'href="{author.get_absolute_url()}" rel="author">{author.name}' in html
@@ -313,7 +284,7 @@ def test_every_annotation_is_linkable_by_its_anchor(client, full_article):
         assert page.ids[item.anchor] == 1
         assert hrefs.count(f"#{item.anchor}") == 1
     faq = full_article.faqs.first()
-    assert f'<details id="{faq.anchor}" class="faq__item">' in html
+    assert f'<details id="{faq.anchor}"' in html
     assert f"<summary>{faq.question}</summary>" in html
     assert "<strong>Answer</strong> 0." in html
     assert "Link to this fact: Fact 0" in html  # the permalink's accessible name
@@ -785,16 +756,9 @@ def test_article_page_query_count_does_not_grow_with_content(
         authors=authors,
     )
 
-    # The article, authors, topics, one UNION for facts/answers/FAQ/corrections,
-    # related explainers, the comment thread.
-    with django_assert_num_queries(6):
-        response = client.get(article.get_absolute_url())
-    assert response.status_code == 200
-    with django_assert_num_queries(1):
-        cached = client.get(
-            article.get_absolute_url(), headers={"if-none-match": response["ETag"]}
-        )
-    assert cached.status_code == 304
+    assert_explainer_page_cost(
+        client, article.get_absolute_url(), django_assert_num_queries
+    )
 
 
 @pytest.mark.parametrize("size", [1, 15])

@@ -8,12 +8,9 @@ from django.urls import reverse
 from articles.models import Article
 from comments.models import Comment
 from tests.factories import make_article, make_user
+from tests.helpers import change_url
 
 pytestmark = pytest.mark.django_db
-
-
-def change_url(article):
-    return reverse("admin:articles_article_change", args=[article.pk])
 
 
 def annotations(article):

@@ -47,7 +47,8 @@ def test_empty_query_shows_the_form_and_a_hint_but_no_results(client):
     assert response.templates[0].name == "articles/search.html"
     html = response.content.decode()
     assert '<label for="search-q">' in html and 'id="search-q"' in html
-    assert 'class="search-hint"' in html
+    assert 'aria-describedby="search-hint"' in html and 'id="search-hint"' in html
+    assert "Searches titles, stories, key facts, answers and FAQs." in html
     assert "search-results" not in html and "No explainers match" not in html
     assert '<meta name="robots" content="noindex">' in html
     assert search(client, "   ").content.decode().count("search-result") == 0

@@ -4,10 +4,9 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from tests.factories import make_article, make_author, make_topic
+from tests.helpers import assert_explainer_page_cost
 
 pytestmark = pytest.mark.django_db
 
@@ -36,24 +35,13 @@ def page_cache(request, settings):
 
 
 @pytest.fixture
-def api():
-    return APIClient()
-
-
-@pytest.fixture
-def editor_api(editor):
-    client = APIClient()
-    token = Token.objects.create(user=editor)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
-
-
-@pytest.fixture
-def change(editor_api):
+def change(editor_api_client):
     """change(article, **fields): an editor's PATCH through the content API."""
 
     def change(article, **fields):
-        response = editor_api.patch(api_detail(article.slug), fields, format="json")
+        response = editor_api_client.patch(
+            api_detail(article.slug), fields, format="json"
+        )
         assert response.status_code == 200, response.content
         article.refresh_from_db()
         return article
@@ -79,7 +67,7 @@ def test_old_page_address_redirects_permanently_to_the_current_page(
 
 
 def test_api_detail_at_an_old_slug_redirects_keeping_the_query_string(
-    api, editor_api, change, page_cache
+    api, editor_api_client, change, page_cache
 ):
     article = make_article(slug="river-flood")
     assert api.get(api_detail("river-flood")).status_code == 200
@@ -91,7 +79,9 @@ def test_api_detail_at_an_old_slug_redirects_keeping_the_query_string(
     assert response["Location"] == f"{api_detail('river-flood-2024')}?fields=slug,title"
     assert api.get(response["Location"]).json()["slug"] == "river-flood-2024"
     # Only reads move: a write to the old address changes nothing.
-    write = editor_api.patch(api_detail("river-flood"), {"dek": "x"}, format="json")
+    write = editor_api_client.patch(
+        api_detail("river-flood"), {"dek": "x"}, format="json"
+    )
     assert write.status_code == 404
 
 
@@ -208,16 +198,9 @@ def test_article_page_query_count_does_not_grow_with_old_addresses(
     for n in range(renames):
         change(article, slug=f"renamed-{n}")
 
-    # As in test_pages: the article, authors, topics, one UNION for the
-    # annotations, related explainers, the comment thread.
-    with django_assert_num_queries(6):
-        response = client.get(article.get_absolute_url())
-    assert response.status_code == 200
-    with django_assert_num_queries(1):
-        cached = client.get(
-            article.get_absolute_url(), headers={"if-none-match": response["ETag"]}
-        )
-    assert cached.status_code == 304
+    assert_explainer_page_cost(
+        client, article.get_absolute_url(), django_assert_num_queries
+    )
     # An old address costs the failed lookup and the one for the old slug.
     if renames:
         with django_assert_num_queries(2):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from accounts.forms import ReaderSignupForm
 from comments.models import Comment
 from tests import factories
+from tests.helpers import region
 
 pytestmark = pytest.mark.django_db
 
@@ -32,12 +33,6 @@ def signup_data(**overrides):
 def confirmation_path():
     body = mail.outbox[-1].body
     return re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", body).group(1)
-
-
-def region(response):
-    html = response.content.decode()
-    start = html.index('<section id="comments"')
-    return html[start : html.index("</section>", start)]
 
 
 def test_reader_signs_up_verifies_signs_in_comments_replies_edits_and_deletes(
@@ -218,7 +213,7 @@ def test_signups_are_rate_limited_per_address(client, settings):
 def test_account_pages_use_the_site_layout(client):
     for url in (LOGIN, SIGNUP, "/accounts/password/reset/"):
         html = client.get(url).content.decode()
-        assert 'class="skip-link"' in html, url
+        assert 'href="#main"' in html, url  # the layout's skip link
         assert "<style" not in html and "style=" not in html, url
 
 
@@ -234,5 +229,5 @@ def test_signed_in_account_pages_use_the_site_layout(client, reader):
         response = client.get(url)
         assert response.status_code == 200, url
         html = response.content.decode()
-        assert 'class="skip-link"' in html, url
+        assert 'href="#main"' in html, url  # the layout's skip link
         assert "<style" not in html and "style=" not in html, url

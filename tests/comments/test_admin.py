@@ -5,7 +5,6 @@ from django.urls import reverse
 from comments import services
 from comments.models import BannedWord, Comment, CommentBan, Flag
 from tests import factories
-from tests.comments.conftest import make_reader
 
 pytestmark = pytest.mark.django_db
 
@@ -33,9 +32,11 @@ def test_queue_lists_pending_and_flagged_first(
         article=article, author=verified_reader, body="Flagged one"
     )
     for _ in range(3):
-        services.comment_flag(comment=flagged, user=make_reader())
+        services.comment_flag(comment=flagged, user=factories.make_reader())
     pending = services.comment_post(
-        article=article, author=make_reader(verified=False), body="Pending one"
+        article=article,
+        author=factories.make_reader(verified=False),
+        body="Pending one",
     )
     client.force_login(editor)
     html = client.get(CHANGELIST).content.decode()
@@ -50,7 +51,7 @@ def test_queue_lists_pending_and_flagged_first(
 def test_bulk_actions_moderate_comments(client, article, verified_reader, other_reader):
     editor = factories.make_user(role="editor")
     held = services.comment_post(
-        article=article, author=make_reader(verified=False), body="Let me in"
+        article=article, author=factories.make_reader(verified=False), body="Let me in"
     )
     rude = services.comment_post(article=article, author=other_reader, body="Rude")
     client.force_login(editor)
@@ -105,7 +106,7 @@ def test_banned_words_and_bans_are_managed_in_admin(client, article):
     client.force_login(editor)
     client.post(reverse("admin:comments_bannedword_add"), {"word": "  Spam  Link "})
     assert BannedWord.objects.get().word == "spam link"
-    troll = make_reader()
+    troll = factories.make_reader()
     client.post(
         reverse("admin:comments_commentban_add"), {"user": troll.pk, "reason": "x"}
     )
@@ -120,7 +121,9 @@ def test_comment_change_page_shows_flags(client, article, verified_reader):
     comment = services.comment_post(
         article=article, author=verified_reader, body="Fine"
     )
-    services.comment_flag(comment=comment, user=make_reader(), reason=Flag.Reason.SPAM)
+    services.comment_flag(
+        comment=comment, user=factories.make_reader(), reason=Flag.Reason.SPAM
+    )
     client.force_login(editor)
     html = client.get(
         reverse("admin:comments_comment_change", args=[comment.pk])

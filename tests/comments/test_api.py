@@ -2,14 +2,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from articles.models import Article
 from comments import services
 from comments.models import Comment
 from tests import factories
-from tests.comments.conftest import make_reader
+from tests.helpers import token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -22,13 +21,6 @@ def detail_url(comment):
     return reverse("api:comment-detail", args=[comment.pk])
 
 
-def token_client(user):
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
-
-
 def test_list_nests_replies_and_shows_only_visible_comments(
     article, verified_reader, other_reader, editor
 ):
@@ -36,7 +28,7 @@ def test_list_nests_replies_and_shows_only_visible_comments(
     services.comment_post(article=article, author=other_reader, body="Re", parent=top)
     hidden = services.comment_post(article=article, author=other_reader, body="Nope")
     services.comment_moderate(comment=hidden, moderator=editor, action="hide")
-    make_reader(verified=False)
+    factories.make_reader(verified=False)
     data = APIClient().get(comments_url(article)).json()
     assert data["count"] == 1
     [item] = data["results"]
@@ -64,7 +56,10 @@ def test_list_queries_do_not_grow_with_comments(article, other_reader):
     for n in range(29):
         parent = top if n % 2 else None
         services.comment_post(
-            article=article, author=make_reader(), body=f"C {n}", parent=parent
+            article=article,
+            author=factories.make_reader(),
+            body=f"C {n}",
+            parent=parent,
         )
     # The explainer, the count, the page of comments, the page's replies.
     assert count_queries() == one == 4
@@ -76,7 +71,7 @@ def test_article_api_counts_visible_comments_only(article, verified_reader, edit
     removed = services.comment_post(article=article, author=editor, body="Three")
     services.comment_moderate(comment=removed, moderator=editor, action="remove")
     services.comment_post(
-        article=article, author=make_reader(verified=False), body="Pending"
+        article=article, author=factories.make_reader(verified=False), body="Pending"
     )
     assert kept.status == "published"
     data = APIClient().get(f"/api/v1/articles/{article.slug}/").json()

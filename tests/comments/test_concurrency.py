@@ -6,7 +6,6 @@ from django.db import connection, connections
 from comments import services
 from comments.models import Comment
 from tests import factories
-from tests.comments.conftest import make_reader
 
 READERS = 8
 
@@ -16,7 +15,7 @@ def test_many_readers_posting_at_once_are_all_kept():
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; this race is only real on PostgreSQL.")
     article = factories.make_article()
-    readers = [make_reader() for _ in range(READERS)]
+    readers = [factories.make_reader() for _ in range(READERS)]
     barrier = threading.Barrier(READERS)
     errors = []
 
@@ -46,7 +45,7 @@ def test_a_double_submit_racing_itself_makes_one_comment():
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; this race is only real on PostgreSQL.")
     article = factories.make_article()
-    reader = make_reader()
+    reader = factories.make_reader()
     barrier = threading.Barrier(2)
     errors = []
 

@@ -12,19 +12,13 @@ from articles.models import Article
 from comments import services
 from comments.models import BannedWord, Comment, CommentBan
 from tests import factories
-from tests.comments.conftest import make_reader
+from tests.helpers import region
 
 pytestmark = pytest.mark.django_db
 
 
 def post_url(article):
     return reverse("comments:post", kwargs={"slug": article.slug})
-
-
-def region(response):
-    html = response.content.decode()
-    start = html.index('<section id="comments"')
-    return html[start : html.index("</section>", start)]
 
 
 def test_anonymous_reader_sees_comments_and_a_sign_in_link_back_to_them(
@@ -147,7 +141,7 @@ def test_rate_limit_refuses_the_sixth_comment_in_a_minute(
 
 
 def test_unverified_readers_comment_is_pending_and_shown_only_to_them(client, article):
-    newcomer = make_reader(verified=False, display_name="New Comer")
+    newcomer = factories.make_reader(verified=False, display_name="New Comer")
     client.force_login(newcomer)
     client.post(post_url(article), {"body": "My first comment"})
     comment = Comment.objects.get()
@@ -301,7 +295,7 @@ def test_edit_and_delete_are_for_the_author_only(
 def test_flags_hide_a_comment_at_the_threshold(client, article, verified_reader):
     comment = services.comment_post(article=article, author=verified_reader, body="Hm")
     flag = reverse("comments:flag", args=[comment.pk])
-    flaggers = [make_reader() for _ in range(3)]
+    flaggers = [factories.make_reader() for _ in range(3)]
     for n, flagger in enumerate(flaggers):
         client.force_login(flagger)
         assert client.get(flag).status_code == 200
@@ -348,11 +342,11 @@ def test_staff_badge_featured_first_and_newest_order(
 
 
 def test_deleting_a_user_keeps_the_thread_readable(client, article, other_reader):
-    leaver = make_reader(display_name="Leaving Soon")
+    leaver = factories.make_reader(display_name="Leaving Soon")
     top = services.comment_post(article=article, author=leaver, body="Goodbye text")
     services.comment_post(article=article, author=other_reader, body="Bye", parent=top)
     services.comment_flag(comment=top, user=other_reader)
-    services.comment_flag(comment=top, user=make_reader())
+    services.comment_flag(comment=top, user=factories.make_reader())
     get_user_model().objects.filter(pk=leaver.pk).delete()
     page = region(client.get(article.get_absolute_url()))
     assert "[deleted user]" in page
@@ -407,7 +401,7 @@ def test_article_page_queries_do_not_grow_with_comments(
     counts = {}
     counts[1] = _page_queries(client, url)
     for n in range(29):
-        author = make_reader()
+        author = factories.make_reader()
         parent = top if n % 2 else None
         services.comment_post(
             article=article, author=author, body=f"Comment {n}", parent=parent

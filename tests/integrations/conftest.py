@@ -15,7 +15,7 @@ from django.db import connections
 from django.db.backends.sqlite3.base import DatabaseWrapper
 
 from integrations.models import WebhookEndpoint
-from tests.ops.conftest import ROOT, app_env, database_url, manage
+from tests.processes import ROOT, app_env, database_url, manage
 
 ALL_EXPLAINER_EVENTS = [
     "explainer.published",
@@ -163,7 +163,7 @@ def shared_database(request, tmp_path, django_db_blocker):
 
 class Worker:
     """`manage.py webhooks_sweep` then `manage.py db_worker`, as the Procfile runs
-    them, against the shared database."""
+    them, against the shared database; `start(sweep=False)` skips the sweep."""
 
     def __init__(self, db_url, log_path, **env):
         self.env = app_env(
@@ -176,9 +176,10 @@ class Worker:
         self.log_path = log_path
         self.process = None
 
-    def start(self):
-        swept = manage("webhooks_sweep", env=self.env)
-        assert swept.returncode == 0, swept.stderr
+    def start(self, *, sweep=True):
+        if sweep:
+            swept = manage("webhooks_sweep", env=self.env)
+            assert swept.returncode == 0, swept.stderr
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [
@@ -215,5 +216,13 @@ class Worker:
 @pytest.fixture
 def worker(shared_database, tmp_path):
     started = Worker(shared_database, tmp_path / "worker.log")
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def other_worker(shared_database, tmp_path):
+    """A second worker on the same database, for a test that needs two."""
+    started = Worker(shared_database, tmp_path / "other.log")
     yield started
     started.stop()

@@ -7,6 +7,7 @@ the worker as its own process.
 
 import json
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 import time_machine
@@ -17,17 +18,28 @@ from standardwebhooks.webhooks import Webhook
 
 from integrations.models import WebhookDelivery, WebhookEndpoint
 from integrations.tasks import webhook_deliver
-from integrations.webhooks import signature_make
+from integrations.webhooks import delivery_claim, signature_make
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
 
 
-def retries_scheduled():
-    tasks = DBTaskResult.objects.filter(
-        task_path="integrations.tasks.webhook_deliver", run_after__isnull=False
-    )
-    return sorted(task.run_after for task in tasks)
+def deliver_tasks():
+    return DBTaskResult.objects.filter(task_path="integrations.tasks.webhook_deliver")
+
+
+def tasks_scheduled():
+    return sorted(task.run_after for task in deliver_tasks())
+
+
+def first_task_dropped():
+    """The delivery recorded by the test's write, without the task queued with it:
+    the test makes the attempts itself."""
+    delivery = WebhookDelivery.objects.get()
+    [first] = deliver_tasks()
+    assert first.args_kwargs["args"] == [delivery.pk]
+    first.delete()
+    return delivery
 
 
 def test_the_signature_verifies_with_the_standard_webhooks_library(
@@ -63,26 +75,31 @@ def test_the_signing_function_matches_the_library_byte_for_byte():
 
 
 def test_a_500_is_retried_with_backoff_and_the_retry_keeps_the_webhook_id(
-    receiver, make_endpoint, django_capture_on_commit_callbacks
+    receiver, make_endpoint
 ):
     receiver.statuses = [500]
     make_endpoint(receiver.url)
     make_article()
-    delivery = WebhookDelivery.objects.get()
+    delivery = first_task_dropped()
     start = timezone.now()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        assert webhook_deliver.call(delivery.pk) == "pending"
+    # No on-commit callbacks run here: the retry is queued in the attempt's
+    # transaction, so a worker dying right after its commit cannot lose it.
+    assert webhook_deliver.call(delivery.pk) == "pending"
     delivery.refresh_from_db()
     assert (delivery.attempts, delivery.last_status_code) == (1, 500)
     assert delivery.last_duration_ms is not None
     assert delivery.last_response_excerpt == '{"ok": false}'
-    # The retry is the task framework's: a task to run after 30 s.
-    [retry_at] = retries_scheduled()
+    # The retry is the task framework's: a task to run after 30 s; the attempt's
+    # guard, due when its claim lapsed (21 s), finds it not due yet.
+    guard_at, retry_at = tasks_scheduled()
     assert retry_at == delivery.next_attempt_at
     assert timedelta(seconds=29) < retry_at - start < timedelta(seconds=35)
+    assert guard_at < retry_at
     # Too early, a copy of the task does nothing.
     assert webhook_deliver.call(delivery.pk) == "skipped"
+    with time_machine.travel(guard_at):
+        assert webhook_deliver.call(delivery.pk) == "skipped"
 
     with time_machine.travel(retry_at + timedelta(seconds=1)):
         assert webhook_deliver.call(delivery.pk) == "delivered"
@@ -94,6 +111,44 @@ def test_a_500_is_retried_with_backoff_and_the_retry_keeps_the_webhook_id(
         200,
     )
     assert receiver.ids() == [delivery.event_id, delivery.event_id]
+
+
+def test_a_claim_queues_a_guard_that_sends_again_once_the_claim_lapses(
+    receiver, make_endpoint, settings
+):
+    settings.WEBHOOKS_TIMEOUT = 5
+    make_endpoint(receiver.url)
+    make_article()
+    delivery = first_task_dropped()
+    at = timezone.now()
+
+    with time_machine.travel(at, tick=False):
+        claimed = delivery_claim(delivery.pk)  # then the worker dies
+        assert delivery_claim(delivery.pk) is None
+
+    assert claimed.next_attempt_at == at + timedelta(seconds=10)
+    [guard] = deliver_tasks()
+    assert guard.args_kwargs["args"] == [delivery.pk]
+    assert guard.run_after == claimed.next_attempt_at + timedelta(seconds=1)
+    assert guard.status == "READY"
+    assert guard.priority < 0  # after new deliveries, when the worker is busy
+    with time_machine.travel(guard.run_after):
+        assert guard.task.call(*guard.args_kwargs["args"]) == "delivered"
+    assert receiver.ids() == [delivery.event_id]
+    delivery.refresh_from_db()
+    assert delivery.attempts == 2
+
+
+def test_the_guard_of_a_finished_attempt_does_nothing(receiver, make_endpoint):
+    make_endpoint(receiver.url)
+    make_article()
+    delivery = first_task_dropped()
+    assert webhook_deliver.call(delivery.pk) == "delivered"
+
+    [guard_at] = tasks_scheduled()
+    with time_machine.travel(guard_at + timedelta(seconds=1)):
+        assert webhook_deliver.call(delivery.pk) == "skipped"
+    assert len(receiver.requests) == 1
 
 
 def test_after_the_last_retry_the_delivery_fails_and_the_endpoint_is_disabled(
@@ -121,11 +176,32 @@ def test_after_the_last_retry_the_delivery_fails_and_the_endpoint_is_disabled(
     assert "Webhook endpoint Flaky partner is disabled." in page.content.decode()
 
 
-def test_the_default_backoff_covers_about_a_day(settings):
-    total = sum(settings.WEBHOOKS_RETRY_DELAYS)
-    assert settings.WEBHOOKS_RETRY_DELAYS[0] == 30
-    assert sorted(settings.WEBHOOKS_RETRY_DELAYS) == settings.WEBHOOKS_RETRY_DELAYS
-    assert timedelta(hours=20) < timedelta(seconds=total) < timedelta(hours=30)
+def test_by_default_a_failing_receiver_is_retried_ever_more_slowly_for_about_a_day(
+    receiver, make_endpoint
+):
+    receiver.statuses = [500] * 50
+    hook = make_endpoint(receiver.url)
+    make_article()
+    delivery = first_task_dropped()
+    attempts = [timezone.now()]
+    webhook_deliver.call(delivery.pk)
+    delivery.refresh_from_db()
+
+    for _ in range(50):  # far more retries than any schedule we would ship
+        if delivery.status != "pending":
+            break
+        attempts.append(delivery.next_attempt_at + timedelta(seconds=1))
+        with time_machine.travel(attempts[-1]):
+            webhook_deliver.call(delivery.pk)
+        delivery.refresh_from_db()
+
+    assert delivery.status == "failed"
+    assert len(receiver.requests) == len(attempts)
+    waits = [later - earlier for earlier, later in pairwise(attempts)]
+    assert waits == sorted(waits)
+    assert timedelta(hours=20) < attempts[-1] - attempts[0] < timedelta(hours=30)
+    hook.refresh_from_db()
+    assert not hook.is_active
 
 
 def test_redeliver_from_the_admin_sends_the_same_webhook_id_again(

@@ -1,17 +1,15 @@
 """Deliveries are recorded with the change, in its transaction (an outbox)."""
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.db import transaction
 from django_tasks_db.models import DBTaskResult
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from articles import publishing, services
 from articles.models import Article
 from comments import services as comment_services
 from integrations.models import WebhookDelivery
-from tests.factories import make_article, make_user
+from tests.factories import make_article, make_reader
+from tests.helpers import token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +21,6 @@ def enqueued():
     return [task.args_kwargs["args"] for task in tasks]
 
 
-def editor_api(editor):
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=editor)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
-
-
 def test_publishing_queues_one_delivery_per_subscribed_active_endpoint(
     make_endpoint, editor, django_capture_on_commit_callbacks
 ):
@@ -39,7 +30,7 @@ def test_publishing_queues_one_delivery_per_subscribed_active_endpoint(
     draft = make_article(status=Article.Status.DRAFT, slug="tides")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = editor_api(editor).patch(
+        response = token_client(editor).patch(
             f"/api/v1/articles/{draft.slug}/", {"status": "published"}, format="json"
         )
         before_commit = enqueued()
@@ -60,8 +51,8 @@ def test_publishing_queues_one_delivery_per_subscribed_active_endpoint(
         "updated_at": draft.updated_at.isoformat(),
     }
     assert not only_deleted.deliveries.exists() and not switched_off.deliveries.exists()
-    # The task is enqueued after the commit, in the database queue.
-    assert not before_commit
+    # The task is written in the change's own transaction, in the database queue.
+    assert before_commit == [[delivery.pk]]
     assert enqueued() == [[delivery.pk]]
 
 
@@ -94,6 +85,7 @@ def test_a_rolled_back_write_records_no_delivery(make_endpoint, editor):
         raise RuntimeError("the write fails after the event")
 
     assert not WebhookDelivery.objects.exists()
+    assert enqueued() == []
 
 
 def test_a_draft_save_records_nothing(make_endpoint, editor):
@@ -103,23 +95,19 @@ def test_a_draft_save_records_nothing(make_endpoint, editor):
     assert not WebhookDelivery.objects.exists()
 
 
-def reader():
-    user = make_user()
-    EmailAddress.objects.create(
-        user=user, email=user.email, primary=True, verified=True
-    )
-    return user
-
-
 def test_a_published_comment_is_an_event_and_a_held_one_only_once_approved(
     make_endpoint, editor
 ):
     hook = make_endpoint(ALIVE, events=["comment.published"])
     article = make_article(slug="tides")
-    shown = comment_services.comment_post(article=article, author=reader(), body="Hi")
+    shown = comment_services.comment_post(
+        article=article, author=make_reader(), body="Hi"
+    )
     article.comments_mode = Article.CommentsMode.PREMODERATED
     article.save(update_fields=["comments_mode"])
-    held = comment_services.comment_post(article=article, author=reader(), body="Yo")
+    held = comment_services.comment_post(
+        article=article, author=make_reader(), body="Yo"
+    )
     assert [d.event_id for d in hook.deliveries.all()] == [f"evt_comment_{shown.pk}"]
 
     comment_services.comment_moderate(comment=held, moderator=editor, action="approve")

@@ -10,7 +10,6 @@ import uuid
 import psycopg
 import pytest
 import reversion
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
@@ -19,7 +18,7 @@ from articles.models import Article, Topic
 from comments import services as comment_services
 from comments.models import BannedWord, Comment, Flag
 from tests import factories
-from tests.ops.conftest import app_env, database_url, manage, on_postgresql
+from tests.processes import app_env, database_url, manage, on_postgresql
 
 # Run in the restored database's own process: the article page as an anonymous
 # reader sees it, and a few facts that pages do not show.
@@ -89,10 +88,7 @@ def fresh_database(tmp_path):
 def site(db):
     """A small site: every kind of row a backup must carry."""
     editor = factories.make_user(role="editor", username="restore-editor")
-    reader = factories.make_user(username="restore-reader")
-    EmailAddress.objects.create(
-        user=reader, email=reader.email, verified=True, primary=True
-    )
+    reader = factories.make_reader(username="restore-reader")
     topic = factories.make_topic("Floods")
     author = factories.make_author("Rita River")
     article = factories.make_article(

@@ -1,7 +1,6 @@
 """Hero images in S3-compatible object storage (moto's server stands in for S3)."""
 
 import base64
-import io
 import json
 import textwrap
 
@@ -10,20 +9,13 @@ import pytest
 import requests
 from django.core.files.base import ContentFile
 from moto.server import ThreadedMotoServer
-from PIL import Image
 
 from tests import factories
-from tests.ops.conftest import app_env, free_port, manage
+from tests.processes import app_env, free_port, manage
 
 BUCKET = "newsroom-media"
 REGION = "us-east-1"
 KEYS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-
-
-def png_bytes(colour="teal") -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 6), colour).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -62,7 +54,7 @@ def test_the_bucket_settings_send_media_to_object_storage_with_plain_urls(
         }}))
         """
     )
-    image = png_bytes()
+    image = factories.png_bytes(colour="teal")
     env = app_env(
         DJANGO_DEBUG="1",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
@@ -106,7 +98,7 @@ def test_a_hero_image_saved_to_object_storage_is_shown_from_there(
         },
     }
     article = factories.make_article(title="Flood maps", hero_alt="A flooded street")
-    image = png_bytes("navy")
+    image = factories.png_bytes(colour="navy")
     article.hero_image.save("street.png", ContentFile(image))
 
     html = client.get(article.get_absolute_url()).content.decode()

@@ -7,7 +7,7 @@ from django.test import RequestFactory
 
 from newsroom.views import server_error
 from tests import factories
-from tests.ops.conftest import (
+from tests.processes import (
     TcpProxy,
     app_env,
     database_url,

@@ -9,7 +9,7 @@ from django.db import connections
 from rest_framework.authtoken.models import Token
 
 from tests import factories
-from tests.ops.conftest import app_env, manage
+from tests.processes import app_env, manage
 
 
 @pytest.fixture

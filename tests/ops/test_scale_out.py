@@ -5,13 +5,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from rest_framework.authtoken.models import Token
 
 from comments.models import Comment
 from tests import factories
-from tests.ops.conftest import app_env, database_url, gunicorn, on_postgresql
+from tests.processes import app_env, database_url, gunicorn, on_postgresql
 
 POSTS_PER_PROCESS = 12
 
@@ -51,14 +50,11 @@ def test_two_processes_share_edits_sign_ins_and_comments(static_root, tmp_path):
         pytest.skip("needs PostgreSQL and Redis (runs in the PostgreSQL pass)")
     article = factories.make_article(title="The first headline", facts=1)
     token = Token.objects.create(user=factories.make_user(role="editor"))
-    reader = factories.make_user(username="two-process-reader")
+    reader = factories.make_reader(username="two-process-reader")
     # The app processes know only the production hashers, not the tests' fast one.
     hasher = PBKDF2PasswordHasher()
     reader.password = hasher.encode(factories.PASSWORD, hasher.salt())
     reader.save(update_fields=["password"])
-    EmailAddress.objects.create(
-        user=reader, email=reader.email, verified=True, primary=True
-    )
     env = app_env(DATABASE_URL=database_url(), DJANGO_STATIC_ROOT=static_root)
     page = article.get_absolute_url()
 

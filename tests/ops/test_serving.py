@@ -8,7 +8,7 @@ import requests
 from django.test import RequestFactory
 
 from newsroom.logging import JsonFormatter
-from tests.ops.conftest import ROOT, app_env, gunicorn
+from tests.processes import ROOT, app_env, gunicorn
 
 CONFIG = ROOT / "gunicorn.conf.py"
 

@@ -2,18 +2,14 @@
 
 import os
 import secrets
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 from tests.factories import PASSWORD, make_article
+from tests.processes import manage
 
 pytestmark = pytest.mark.django_db
-
-ROOT = Path(__file__).resolve().parents[2]
 
 EXPECTED_CSP = {
     "default-src": "'self'",
@@ -105,12 +101,19 @@ def test_only_the_embed_card_may_be_framed_by_other_sites(client, article):
     assert "X-Frame-Options" not in missing
 
 
-def test_plain_http_works_by_default(client, settings, article):
+def test_plain_http_works_by_default(client, settings, article, editor):
     response = client.get("/")
     assert response.status_code == 200
     assert "Strict-Transport-Security" not in response
-    assert settings.SESSION_COOKIE_HTTPONLY is True
-    assert settings.SESSION_COOKIE_SECURE is False
+
+    signed_in = client.post(
+        reverse("account_login"), {"login": editor.username, "password": PASSWORD}
+    )
+
+    # The session cookie comes back over plain HTTP and stays out of scripts' reach.
+    session = signed_in.cookies[settings.SESSION_COOKIE_NAME]
+    assert session["httponly"] is True
+    assert not session["secure"]
 
 
 def _manage(args, **env):
@@ -120,14 +123,7 @@ def _manage(args, **env):
         if not key.startswith("DJANGO_") and key != "DATABASE_URL"
     }
     environment.update(env)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return manage(*args, env=environment)
 
 
 PRODUCTION = {
@@ -136,6 +132,7 @@ PRODUCTION = {
 }
 
 
+@pytest.mark.ops
 def test_check_deploy_is_clean_with_https_on():
     result = _manage(["check", "--deploy"], DJANGO_HTTPS="1", **PRODUCTION)
     output = result.stdout + result.stderr
@@ -143,6 +140,7 @@ def test_check_deploy_is_clean_with_https_on():
     assert "System check identified no issues" in output, output
 
 
+@pytest.mark.ops
 def test_check_deploy_names_the_https_settings_when_it_is_off():
     result = _manage(["check", "--deploy"], **PRODUCTION)
     output = result.stdout + result.stderr
@@ -150,6 +148,7 @@ def test_check_deploy_names_the_https_settings_when_it_is_off():
         assert f"security.{check}" in output
 
 
+@pytest.mark.ops
 def test_https_switch_sets_hsts_cookies_and_redirect():
     code = (
         "from django.conf import settings as s;"
@@ -236,7 +235,7 @@ def test_too_many_sign_in_requests_get_the_site_429_page(client, settings, edito
     assert response.status_code == 429
     page = response.content.decode()
     assert "Too many attempts" in page
-    assert 'class="site-header"' in page
+    assert 'href="#main"' in page  # in the site's layout, skip link and all
     assert client.get("/admin/").status_code == 302
 
 
@@ -245,7 +244,6 @@ def test_messages_show_on_any_page(client, editor):
         reverse("account_login"), {"login": editor.username, "password": PASSWORD}
     )
     page = client.get("/").content.decode()
-    assert 'class="messages"' in page
     assert f"Successfully signed in as {editor.username}" in page
     # Shown once, then gone.
-    assert 'class="messages"' not in client.get("/").content.decode()
+    assert "Successfully signed in" not in client.get("/").content.decode()

@@ -18,8 +18,8 @@ from rest_framework.test import APIClient
 from articles import markup
 from articles.models import Article, Author, Topic
 from comments.models import Comment
-from tests.articles.test_admin import add_rows, errors_of, form_data
-from tests.comments.conftest import make_reader
+from tests.factories import make_article, make_author, make_reader, make_topic
+from tests.helpers import add_rows, errors_of, form_data
 from tests.security.vectors import (
     TEMPLATE_MARKER,
     VECTORS,
@@ -158,8 +158,6 @@ def assert_reader_surfaces_are_safe(article):
 
 
 def test_control_characters_in_saved_text_do_not_break_the_feeds(client, db):
-    from tests.factories import make_article
-
     article = make_article(
         title="Bell\x07", body="Ring \x07 the bell.", dek="Tab\x0cfeed"
     )
@@ -315,8 +313,6 @@ def test_api_refuses_dangerous_source_urls(api_as, editor):
 
 
 def test_comments_from_the_page_form_and_the_api_stay_safe(client, settings, api_as):
-    from tests.factories import make_article, make_author, make_topic
-
     settings.COMMENTS_RATE_PER_MINUTE = 1000
     article = make_article(
         title="Tide comments", topics=[make_topic()], authors=[make_author()], facts=1

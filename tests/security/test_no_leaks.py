@@ -100,10 +100,10 @@ def site():
     return {"topic": topic, "author": author, "visible": visible, "hidden": hidden}
 
 
-def channel_urls(site):
-    """Every public list: (url, is_api)."""
+def listing_urls(site):
+    """The public lists a published explainer of the site's topic and author is on."""
     topic, author = site["topic"].slug, site["author"].slug
-    urls = [
+    return [
         "/",
         f"/topics/{topic}/",
         f"/authors/{author}/",
@@ -113,10 +113,18 @@ def channel_urls(site):
         f"/topics/{topic}/feed/atom/",
         "/sitemap.xml",
         site["visible"].get_absolute_url(),  # its related-explainer links
-        f"/embed/{site['visible'].slug}/key-facts/",
         "/api/v1/articles/",
         f"/api/v1/articles/?topic={topic}",
         f"/api/v1/articles/?author={author}",
+    ]
+
+
+def channel_urls(site):
+    """Every public list, filter and search a hidden explainer could show in."""
+    topic, author = site["topic"].slug, site["author"].slug
+    urls = [
+        *listing_urls(site),
+        f"/embed/{site['visible'].slug}/key-facts/",
         "/api/v1/articles/?status=draft",
         "/api/v1/articles/?status=review",
         "/api/v1/articles/?status=archived",
@@ -191,22 +199,7 @@ def test_a_scheduled_explainer_appears_everywhere_once_its_time_comes(site):
         # queries, so it starts from an empty cache.
         cache.clear()
         client = APIClient()
-        topic, author = site["topic"].slug, site["author"].slug
-        listings = [
-            "/",
-            f"/topics/{topic}/",
-            f"/authors/{author}/",
-            "/feeds/rss/",
-            "/feeds/atom/",
-            f"/topics/{topic}/feed/rss/",
-            f"/topics/{topic}/feed/atom/",
-            "/sitemap.xml",
-            site["visible"].get_absolute_url(),
-            "/api/v1/articles/",
-            f"/api/v1/articles/?topic={topic}",
-            f"/api/v1/articles/?author={author}",
-        ]
-        for url in listings:
+        for url in listing_urls(site):
             response = client.get(url)
             assert response.status_code == 200, url
             assert "hidden-scheduled" in body(response), url

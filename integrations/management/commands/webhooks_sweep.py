@@ -5,8 +5,8 @@ from integrations.webhooks import deliveries_sweep
 
 class Command(BaseCommand):
     help = (
-        "Enqueue every pending webhook delivery again (run when a worker starts, so "
-        "a delivery cut short by a dead worker goes out)."
+        "Enqueue every pending webhook delivery again, each for when it is due (run "
+        "when a worker starts, so a delivery whose task was never enqueued goes out)."
     )
 
     def handle(self, *args, **options):
