@@ -12,6 +12,7 @@ from rest_framework import exceptions, generics, permissions, serializers, statu
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from articles.api.http import StrictQueryMixin
 from articles.models import Article
 
 from . import services
@@ -87,7 +88,7 @@ def _call(service, **kwargs):
         request=CommentInputSerializer, responses={201: CommentSerializer}
     )
 )
-class ArticleCommentsView(generics.ListCreateAPIView):
+class ArticleCommentsView(StrictQueryMixin, generics.ListCreateAPIView):
     """Visible comments of a published explainer, oldest first, replies nested."""
 
     serializer_class = CommentSerializer
@@ -150,7 +151,7 @@ class ArticleCommentsView(generics.ListCreateAPIView):
 
 
 @extend_schema_view(patch=extend_schema(request=CommentEditSerializer))
-class CommentDetailView(generics.RetrieveUpdateDestroyAPIView):
+class CommentDetailView(StrictQueryMixin, generics.RetrieveUpdateDestroyAPIView):
     """One comment; its author may edit it (within the edit window) or delete it."""
 
     serializer_class = CommentSerializer

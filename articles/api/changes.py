@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from articles.cache import cache_anonymous
 from articles.models import ChangeEvent
 
+from .http import StrictQueryMixin
 from .schema import ErrorSerializer
 
 DEFAULT_LIMIT = 100
@@ -72,8 +73,9 @@ class ChangePageSerializer(serializers.Serializer):
     )
 
 
-class ChangeFeedView(APIView):
+class ChangeFeedView(StrictQueryMixin, APIView):
     permission_classes = [AllowAny]
+    query_serializer = ChangeQuerySerializer
 
     @extend_schema(
         summary="Changes to public explainers, in commit order",

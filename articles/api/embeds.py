@@ -23,7 +23,7 @@ from articles.http import conditional_response, etag_of
 from articles.models import Article
 from articles.views import old_slug_redirect
 
-from .http import CacheHeadersMixin
+from .http import CacheHeadersMixin, StrictQueryMixin
 from .schema import ErrorSerializer
 
 # oEmbed ----------------------------------------------------------------------
@@ -203,9 +203,10 @@ def article_from_page_url(url, host):
     return cards.filter(slug=slug).first() or cards.at_old_slug(slug).first()
 
 
-class OEmbedView(CacheHeadersMixin, APIView):
+class OEmbedView(StrictQueryMixin, CacheHeadersMixin, APIView):
     """oEmbed provider: a published explainer's page address gives its Key Facts card."""
 
+    query_serializer = OEmbedQuerySerializer
     permission_classes = [AllowAny]
     content_negotiation_class = JSONOnlyNegotiation
 

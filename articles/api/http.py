@@ -1,7 +1,7 @@
 """HTTP rules every content API view shares: strict query strings, ETags and
 conditional GETs, who sees unpublished explainers, and the API's own statuses."""
 
-from rest_framework import exceptions, status
+from rest_framework import exceptions, mixins, status
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import JSONRenderer
 
@@ -14,18 +14,33 @@ class StrictQueryMixin:
     """Refuse (400) query parameters the endpoint does not know, naming them.
 
     A misspelt filter would otherwise be ignored and return everything, which a
-    client cannot tell from a real answer.
+    client cannot tell from a real answer. A view names what it reads in
+    `query_serializer` (a serializer of its parameters) or `query_names`; lists
+    add their pagination's and filters' names.
     """
 
+    query_serializer = None
+    query_names = ()
+
     def allowed_query_params(self):
-        names = {"format"}
-        if getattr(self, "action", None) == "list" or not hasattr(self, "action"):
-            if self.pagination_class is not None:
-                names |= {"page", "page_size", "cursor"}
+        names = {"format", *self.query_names}
+        if self.query_serializer is not None:
+            names |= set(self.query_serializer().fields)
+        if self._lists():
+            pagination = getattr(self, "pagination_class", None)
+            if pagination is not None:
+                names |= {pagination.page_query_param, pagination.page_size_query_param}
+                cursor = getattr(pagination, "cursor_query_param", None)
+                names |= {cursor} if cursor else set()
             filterset = getattr(self, "filterset_class", None)
             if filterset is not None:
                 names |= set(filterset.base_filters)
         return names
+
+    def _lists(self):
+        if hasattr(self, "action"):  # a viewset
+            return self.action == "list"
+        return isinstance(self, mixins.ListModelMixin) and self.request.method == "GET"
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

@@ -3,9 +3,11 @@
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .http import StrictQueryMixin
 
 RESOURCES = (
     ("articles", "api:article-list", "Published explainers; staff also write here."),
@@ -18,38 +20,42 @@ RESOURCES = (
 )
 
 
-@extend_schema(
-    summary="What this API offers",
-    responses={
-        200: inline_serializer(
-            "ApiIndex",
-            {
-                "version": serializers.CharField(),
-                "resources": serializers.DictField(
-                    child=inline_serializer(
-                        "ApiResource",
-                        {
-                            "url": serializers.URLField(),
-                            "about": serializers.CharField(),
-                        },
-                    )
-                ),
-            },
-        )
-    },
-)
-@api_view(["GET"])
-@permission_classes([AllowAny])
-def api_index(request):
-    return Response(
-        {
-            "version": "v1",
-            "resources": {
-                name: {
-                    "url": request.build_absolute_uri(reverse(route)),
-                    "about": about,
-                }
-                for name, route, about in RESOURCES
-            },
-        }
+class ApiIndexView(StrictQueryMixin, APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="What this API offers",
+        responses={
+            200: inline_serializer(
+                "ApiIndex",
+                {
+                    "version": serializers.CharField(),
+                    "resources": serializers.DictField(
+                        child=inline_serializer(
+                            "ApiResource",
+                            {
+                                "url": serializers.URLField(),
+                                "about": serializers.CharField(),
+                            },
+                        )
+                    ),
+                },
+            )
+        },
     )
+    def get(self, request):
+        return Response(
+            {
+                "version": "v1",
+                "resources": {
+                    name: {
+                        "url": request.build_absolute_uri(reverse(route)),
+                        "about": about,
+                    }
+                    for name, route, about in RESOURCES
+                },
+            }
+        )
+
+
+api_index = ApiIndexView.as_view()

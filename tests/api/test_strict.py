@@ -24,6 +24,26 @@ def test_unknown_query_parameters_are_400_naming_them(api, article):
     assert api.get(detail(article), {"format": "json"}).status_code == 200
 
 
+def test_every_read_endpoint_refuses_a_parameter_it_does_not_know(api, article):
+    page = f"http://testserver/explainers/{article.slug}/"
+    endpoints = {
+        "/api/v1/": {},
+        "/api/v1/changes/": {"after": 0, "limit": 5},
+        "/api/oembed/": {"url": page, "maxwidth": 480},
+        f"/api/v1/articles/{article.slug}/comments/": {"page": 1},
+        f"/api/v1/articles/id/{article.pk}/": {"fields": "id"},
+        "/api/v1/authors/": {"ordering": "name"},
+    }
+    for address, known in endpoints.items():
+        assert api.get(address, known).status_code == 200, address
+        response = api.get(address, {**known, "colour": "red"})
+        assert response.status_code == 400, address
+        assert list(response.json()["error"]["fields"]) == ["colour"], address
+    # The comment list pages by number: a cursor is not one of its parameters.
+    comments = f"/api/v1/articles/{article.slug}/comments/"
+    assert api.get(comments, {"cursor": "abc"}).status_code == 400
+
+
 def test_unknown_body_fields_are_400_and_nothing_changes(editor_api_client, article):
     for body, field in (
         ({"title": "New", "foo": 1}, "foo"),
