@@ -1,6 +1,7 @@
 """`/api/docs/`: the API described for people, from the same schema clients read."""
 
 import functools
+import json
 
 from django.shortcuts import render
 from django.urls import reverse
@@ -32,9 +33,30 @@ def _documented_operations():
                     ],
                     "auth": method.upper() not in SAFE_METHODS,
                     "responses": sorted(operation.get("responses", {})),
+                    "request_example": _example(
+                        operation.get("requestBody", {}).get("content", {})
+                    ),
+                    "response_examples": [
+                        (status, example)
+                        for status, answer in sorted(
+                            operation.get("responses", {}).items()
+                        )
+                        if (example := _example(answer.get("content", {})))
+                    ],
                 }
             )
     return schema["info"], operations
+
+
+def _example(content):
+    """The JSON example of a body (articles/api/examples.py), indented, or ""."""
+    media = content.get("application/json", {})
+    examples = media.get("examples") or {}
+    for example in examples.values():
+        return json.dumps(example.get("value"), indent=2, ensure_ascii=False)
+    if "example" in media:
+        return json.dumps(media["example"], indent=2, ensure_ascii=False)
+    return ""
 
 
 @require_safe
