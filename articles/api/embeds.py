@@ -113,7 +113,7 @@ def card_height(article, facts, width):
         empty = article.dek or EMPTY_TEXT
         # Its bottom margin collapses into the footer's top margin.
         height += BODY_LINE * text_lines(empty, size=BODY_SIZE, width=inner)
-    footer = f"{FOOTER_TEXT} {_site_name()}"
+    footer = f"{FOOTER_TEXT} {settings.NEWSROOM_SITE_NAME}"
     height += FOOTER_CHROME
     height += FOOTER_LINE * text_lines(footer, size=FOOTER_SIZE, width=inner)
     return math.ceil(height) + EMBED_HEIGHT_SLACK
@@ -242,7 +242,7 @@ class OEmbedView(StrictQueryMixin, CacheHeadersMixin, APIView):
             "type": "rich",
             "version": "1.0",
             "title": article.title,
-            "provider_name": _site_name(),
+            "provider_name": settings.NEWSROOM_SITE_NAME,
             "provider_url": request.build_absolute_uri("/"),
             "width": width,
             "height": height,
@@ -266,10 +266,6 @@ class OEmbedView(StrictQueryMixin, CacheHeadersMixin, APIView):
         return Response(data)
 
 
-def _site_name():
-    return settings.NEWSROOM_SITE_NAME
-
-
 @require_safe
 @xframe_options_exempt
 def embed_key_facts(request, slug):
@@ -289,7 +285,6 @@ def embed_key_facts(request, slug):
         {
             "article": article,
             "facts": article.key_facts.all(),
-            "site_name": _site_name(),
             "empty_text": EMPTY_TEXT,
             "footer_text": FOOTER_TEXT,
         },
