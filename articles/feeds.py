@@ -14,7 +14,8 @@ from django.utils.html import escape
 
 from .cache import cache_anonymous
 from .http import conditional_response, etag_of
-from .models import Article, Topic
+from .models import Article, Correction, Topic
+from .views import correction_validators
 
 FEED_LENGTH = 20
 
@@ -129,12 +130,22 @@ def _feed_state(request, slug=None):
     return cache[slug]
 
 
-def conditional(feed):
+def _explainer_validators(request, slug=None):
+    state = _feed_state(request, slug)
+    if state is None:
+        return None  # no such topic: the feed itself answers 404
+    moments = [state["changed"], state["published"]]
+    return [*moments, state["count"], slug], max(
+        (m for m in moments if m), default=None
+    )
+
+
+def conditional(feed, validators=_explainer_validators):
     """Wrap a feed view so unchanged content answers 304 Not Modified, from the
     validators alone (articles/http.py)."""
 
     def view(request, *args, slug=None, **kwargs):
-        state = _feed_state(request, slug)
+        found = validators(request, slug)
         if slug is not None:
             kwargs["slug"] = slug
 
@@ -145,21 +156,82 @@ def conditional(feed):
             response.headers.pop("Last-Modified", None)
             return response
 
-        if state is None:  # no such topic: the feed itself answers 404
+        if found is None:
             return render()
-        moments = [state["changed"], state["published"]]
+        parts, last_modified = found
         return conditional_response(
             request,
             render,
-            etag=etag_of(*moments, state["count"], slug),
-            last_modified=max((m for m in moments if m), default=None),
+            etag=etag_of(*parts),
+            last_modified=last_modified,
             vary=(),  # the same for everyone
         )
 
     return view
 
 
+class CorrectionsFeed(Feed):
+    """Every correction and update, newest first, each linking to its place."""
+
+    feed_type = Rss201rev2Feed
+    item_guid_is_permalink = True
+
+    def title(self):
+        return f"{settings.NEWSROOM_SITE_NAME}: corrections and updates"
+
+    def link(self):
+        return reverse("articles:corrections")
+
+    def description(self):
+        return "Every correction and update to our explainers, newest first."
+
+    def subtitle(self):
+        return self.description()
+
+    def feed_url(self):
+        return reverse("articles:corrections-rss")
+
+    def items(self):
+        public = Correction.objects.public().select_related("article")
+        return public.order_by("-created_at", "-pk")[:FEED_LENGTH]
+
+    def item_title(self, item):
+        return f"{item.get_kind_display()}: {item.article.title}"
+
+    def item_description(self, item):
+        return escape(item.note)
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item):
+        return item.created_at
+
+    def item_updateddate(self, item):
+        return item.created_at
+
+    def item_author_name(self, item):
+        return settings.NEWSROOM_SITE_NAME  # corrections are the publication's
+
+
+class CorrectionsAtomFeed(CorrectionsFeed):
+    feed_type = Atom1Feed
+
+    def feed_url(self):
+        return reverse("articles:corrections-atom")
+
+
+def _correction_validators(request, slug=None):
+    return correction_validators()
+
+
 latest_rss = cache_anonymous(conditional(LatestExplainersFeed()))
 latest_atom = cache_anonymous(conditional(LatestExplainersAtomFeed()))
 topic_rss = cache_anonymous(conditional(TopicExplainersFeed()))
 topic_atom = cache_anonymous(conditional(TopicExplainersAtomFeed()))
+corrections_rss = cache_anonymous(
+    conditional(CorrectionsFeed(), _correction_validators)
+)
+corrections_atom = cache_anonymous(
+    conditional(CorrectionsAtomFeed(), _correction_validators)
+)

@@ -19,7 +19,7 @@ from . import changes, publishing, services
 from .cache import cache_anonymous
 from .fragments import explainer_parts, published_explainer
 from .http import conditional_response, etag_of
-from .models import Article, Author, KeyFact, Topic
+from .models import Article, Author, Correction, KeyFact, Topic
 from .versions import content_state, depend_on_article, thread_version
 
 PAGE_SIZE = 12
@@ -159,6 +159,34 @@ class AuthorView(ArticleListMixin, ListView):
         return super().get_context_data(author=self.author, **kwargs)
 
 
+class CorrectionsView(ConditionalPageMixin, ListView):
+    """Every correction and update readers can see, across the site, newest first."""
+
+    template_name = "articles/corrections.html"
+    context_object_name = "corrections"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return (
+            Correction.objects.public()
+            .select_related("article")
+            .order_by("-created_at", "-pk")
+        )
+
+    def validators(self):
+        return correction_validators()
+
+
+def correction_validators():
+    """(ETag parts, Last-Modified) of the public corrections: their count, the
+    newest, and the newest change to an explainer carrying one (a rewording)."""
+    stats = Correction.objects.public().aggregate(
+        count=Count("pk"), newest=Max("created_at"), changed=Max("article__updated_at")
+    )
+    moments = [stats["newest"], stats["changed"]]
+    return [*stats.values()], max((m for m in moments if m), default=None)
+
+
 class ArticleContextMixin:
     """The explainer page from its parts (articles/fragments.py), in fixed queries."""
 
@@ -250,4 +278,5 @@ home = cache_anonymous(HomeView.as_view())
 article_detail = cache_anonymous(ArticleDetailView.as_view())
 topic_detail = cache_anonymous(TopicView.as_view())
 author_detail = cache_anonymous(AuthorView.as_view())
+corrections = cache_anonymous(CorrectionsView.as_view())
 article_preview = ArticlePreviewView.as_view()

@@ -165,6 +165,12 @@ class FAQ(Annotation):
         return self.question
 
 
+class CorrectionQuerySet(models.QuerySet):
+    def public(self):
+        """Corrections readers can see: those of published explainers."""
+        return self.filter(article__in=Article.objects.published())
+
+
 @reversion.register()
 class Correction(models.Model):
     class Kind(models.TextChoices):
@@ -184,6 +190,8 @@ class Correction(models.Model):
     created_at = models.DateTimeField(
         _("date"), default=timezone.now, help_text=_("The date shown beside the note.")
     )
+
+    objects = CorrectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["article", "created_at", "pk"]

@@ -246,6 +246,7 @@ def public_pages(site):
             200,
         ),
         "search-form": (anonymous, "get", "/search/", None, 200),
+        "corrections": (anonymous, "get", "/corrections/", None, 200),
         "search-results": (anonymous, "get", "/search/?q=rents", None, 200),
         "search-results-page-2": (
             anonymous,
@@ -568,6 +569,8 @@ def feed_urls(site):
         reverse("articles:feed-atom"),
         reverse("articles:topic-feed-rss", kwargs={"slug": topic}),
         reverse("articles:topic-feed-atom", kwargs={"slug": topic}),
+        reverse("articles:corrections-rss"),
+        reverse("articles:corrections-atom"),
     ]
 
 
@@ -618,7 +621,7 @@ def test_every_feed_entry_has_title_link_id_date_author_and_summary(
         # An independent reader of both formats agrees the feed is well formed.
         parsed = feedparser.parse(response.content)
         assert not parsed.bozo, (url, parsed.bozo_exception)
-        if "topics" not in url:
+        if "topics" not in url and "corrections" not in url:
             [capture] = [e for e in entries if e["link"] == capture_url]
             assert capture["author"] == "The Daily Explainer", url
             assert capture["summary"].strip(), url
