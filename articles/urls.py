@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import feeds, search_views, views
+from . import annotation_views, feeds, search_views, views
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("explainers/<slug:slug>/", views.article_detail, name="detail"),
+    path(
+        "explainers/<slug:slug>/<annotation_kind:kind>/<slug:anchor>/",
+        annotation_views.annotation_page,
+        name="annotation",
+    ),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("authors/<slug:slug>/", views.author_detail, name="author"),
     path("preview/<int:pk>/", views.article_preview, name="preview"),

@@ -6,7 +6,9 @@ what is here is imported by the modules that need it.
 
 import os
 import re
+import threading
 from html import unescape
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.forms import ModelMultipleChoiceField, MultipleChoiceField, MultiWidget
@@ -156,3 +158,58 @@ def errors_of(response):
 
 def messages_of(response):
     return [str(m) for m in response.context["messages"]]
+
+
+# Embeds in a browser ------------------------------------------------------------
+
+EMBED_SPARE = 40  # the most an oEmbed's advertised height may exceed its card by
+
+
+class HostSite:
+    """Another site on this machine (127.0.0.1, another port) serving given pages.
+
+    A real local server rather than an intercepted route: Chromium's Local Network
+    Access checks refuse to let a page of unknown address frame the live server.
+    """
+
+    def __init__(self):
+        pages = self.pages = {}
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                content_type, body = pages.get(self.path, ("text/plain", "missing"))
+                self.send_response(200 if self.path in pages else 404)
+                self.send_header("Content-Type", content_type)
+                self.end_headers()
+                self.wfile.write(body.encode())
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.origin = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def open(self, page, body, script=None):
+        """Show `body` (and `script`, served from this site) and return the frame."""
+        if script is not None:
+            self.pages["/host.js"] = ("text/javascript", script)
+            body = f'<script src="/host.js"></script>{body}'
+        self.pages["/"] = (
+            "text/html",
+            f"<!doctype html><html><body>{body}</body></html>",
+        )
+        page.goto(f"{self.origin}/")
+        frame = page.wait_for_selector("iframe[data-newsroom-embed]").content_frame()
+        frame.wait_for_load_state("load")
+        return frame
+
+
+def card_metrics(frame):
+    return frame.evaluate(
+        """() => ({
+            scroll: document.documentElement.scrollHeight,
+            viewport: document.documentElement.clientHeight,
+            card: document.querySelector(".embed-card").getBoundingClientRect().height,
+        })"""
+    )

@@ -1,7 +1,9 @@
-"""oEmbed provider and the embeddable Key Facts card it points at."""
+"""oEmbed provider and the embeddable cards it points at: an explainer's Key Facts,
+or a single Key Fact, Quick Answer or FAQ entry."""
 
 import math
 import unicodedata
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -10,6 +12,7 @@ from django.http.request import split_domain_port, validate_host
 from django.shortcuts import get_object_or_404, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -19,6 +22,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from articles.annotation_views import (
+    annotation_texts,
+    annotation_url,
+    moved_annotation_redirect,
+    published_annotation,
+)
 from articles.http import conditional_response, etag_of
 from articles.models import Article
 from articles.views import old_slug_redirect
@@ -94,6 +103,16 @@ def text_lines(text, *, size, width, bold=False):
             lines += 1
             x -= width
     return lines
+
+
+def annotation_card_height(article, annotation, width):
+    """The single-annotation card's height in px at `width`.
+
+    The card lays its one item out as a Key Facts card does its facts (title in
+    bold, then the text; an FAQ answer as plain text), so the same estimate holds.
+    """
+    title, text = annotation_texts(annotation)
+    return card_height(article, [SimpleNamespace(label=title, text=text)], width)
 
 
 def card_height(article, facts, width):
@@ -172,12 +191,34 @@ def is_our_host(netloc):
     return bool(domain) and validate_host(domain, allowed)
 
 
-def article_from_page_url(url, host):
-    """The published article whose page is (or was, at an old slug) `url`, or None.
+def page_from_url(url, host):
+    """(article, annotation or None) for a published explainer's page or one of its
+    annotation pages at `url` (or at an old slug of the explainer), or None.
 
     Addresses on this request's host or any other allowed host name count, with
     or without the trailing slash.
     """
+    match = _resolve_page_url(url, host)
+    if match is None:
+        return None
+    slug = match.kwargs.get("slug")
+    if match.view_name == "articles:annotation":
+        kind, anchor = match.kwargs["kind"], match.kwargs["anchor"]
+        annotation = published_annotation(kind, slug, anchor)
+        if annotation is None:
+            moved = Article.objects.published().at_old_slug(slug)
+            current = moved.values_list("slug", flat=True).first()
+            if current is not None:
+                annotation = published_annotation(kind, current, anchor)
+        return None if annotation is None else (annotation.article, annotation)
+    if match.view_name != "articles:detail":
+        return None
+    cards = Article.objects.published().prefetch_related("authors", "key_facts")
+    article = cards.filter(slug=slug).first() or cards.at_old_slug(slug).first()
+    return None if article is None else (article, None)
+
+
+def _resolve_page_url(url, host):
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -196,22 +237,20 @@ def article_from_page_url(url, host):
             match = resolve(f"{path}/")
         except Resolver404:
             return None
-    if match.view_name != "articles:detail":
-        return None
-    slug = match.kwargs.get("slug")
-    cards = Article.objects.published().prefetch_related("authors", "key_facts")
-    return cards.filter(slug=slug).first() or cards.at_old_slug(slug).first()
+    return match
 
 
 class OEmbedView(StrictQueryMixin, CacheHeadersMixin, APIView):
-    """oEmbed provider: a published explainer's page address gives its Key Facts card."""
+    """oEmbed provider: a published explainer's page address gives its Key Facts
+    card; an annotation page's address, that annotation's card."""
 
     query_serializer = OEmbedQuerySerializer
     permission_classes = [AllowAny]
     content_negotiation_class = JSONOnlyNegotiation
 
     @extend_schema(
-        summary="oEmbed for an explainer page: its Key Facts card",
+        summary="oEmbed for an explainer page (its Key Facts card) or an "
+        "annotation page (that annotation's card)",
         parameters=[OEmbedQuerySerializer],
         responses={
             200: OEMBED_RESPONSE,
@@ -226,22 +265,30 @@ class OEmbedView(StrictQueryMixin, CacheHeadersMixin, APIView):
         params = query.validated_data
         if params["format"] != "json":
             raise FormatNotImplemented()
-        article = article_from_page_url(params["url"], request.get_host())
-        if article is None:
+        page = page_from_url(params["url"], request.get_host())
+        if page is None:
             raise exceptions.NotFound("No published explainer has that address.")
+        article, annotation = page
         self.last_modified = article.updated_at
         width = min(EMBED_MAX_WIDTH, params.get("maxwidth", EMBED_WIDTH))
-        height = card_height(article, article.key_facts.all(), width)
+        if annotation is None:
+            title = article.title
+            frame_title = f"Key facts: {article.title}"
+            height = card_height(article, article.key_facts.all(), width)
+            path = reverse("embed:key-facts", kwargs={"slug": article.slug})
+        else:
+            title = annotation_texts(annotation)[0]
+            frame_title = f"{capfirst(annotation._meta.verbose_name)}: {title}"
+            height = annotation_card_height(article, annotation, width)
+            path = annotation_url(annotation, "embed:annotation")
         if "maxheight" in params:
             # A cap, not a fit: the card then scrolls inside its frame.
             height = min(height, params["maxheight"])
-        src = request.build_absolute_uri(
-            reverse("embed:key-facts", kwargs={"slug": article.slug})
-        )
+        src = request.build_absolute_uri(path)
         data = {
             "type": "rich",
             "version": "1.0",
-            "title": article.title,
+            "title": title,
             "provider_name": settings.NEWSROOM_SITE_NAME,
             "provider_url": request.build_absolute_uri("/"),
             "width": width,
@@ -252,7 +299,7 @@ class OEmbedView(StrictQueryMixin, CacheHeadersMixin, APIView):
                 src,
                 width,
                 height,
-                f"Key facts: {article.title}",
+                frame_title,
                 article.slug,
             ),
         }
@@ -290,6 +337,36 @@ def embed_key_facts(request, slug):
         },
     )
     # The card is the same for everyone (no per-reader state): public.
+    return conditional_response(
+        request, response, etag=etag_of(response.content), vary=()
+    )
+
+
+@require_safe
+@xframe_options_exempt
+def embed_annotation(request, slug, kind, anchor):
+    """One Key Fact, Quick Answer or FAQ entry as a card any site may frame."""
+    annotation = published_annotation(kind, slug, anchor)
+    if annotation is None:
+        if Article.objects.published().filter(slug=slug).exists():
+            raise Http404
+        return moved_annotation_redirect(
+            request, slug, "embed:annotation", kind=kind, anchor=anchor
+        )
+    title, text = annotation_texts(annotation)
+    response = render(
+        request,
+        "articles/embed_annotation.html",
+        {
+            "article": annotation.article,
+            "annotation": annotation,
+            "kind_name": annotation._meta.verbose_name,
+            "annotation_title": title,
+            "annotation_text": text,
+            "page_url": annotation_url(annotation),
+            "footer_text": FOOTER_TEXT,
+        },
+    )
     return conditional_response(
         request, response, etag=etag_of(response.content), vary=()
     )

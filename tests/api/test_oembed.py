@@ -184,3 +184,116 @@ def test_embed_card_has_an_etag_and_answers_304(client, article):
     changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200
     assert changed["ETag"] != etag
+
+
+# ---- One annotation's card --------------------------------------------------------
+
+
+def annotation_page_url(article, kind, anchor):
+    return f"http://testserver/explainers/{article.slug}/{kind}/{anchor}/"
+
+
+@pytest.mark.parametrize(
+    "kind, list_name, title, frame_title",
+    [
+        ("facts", "key_facts", "Fact 1", "Key fact: Fact 1"),
+        ("answers", "quick_answers", "Question 1?", "Quick answer: Question 1?"),
+        ("faq", "faqs", "FAQ 1?", "FAQ entry: FAQ 1?"),
+    ],
+)
+def test_oembed_describes_a_card_for_one_annotation(
+    api, article, kind, list_name, title, frame_title
+):
+    item = getattr(article, list_name).get(position=1)
+
+    response = api.get(OEMBED, {"url": annotation_page_url(article, kind, item.anchor)})
+
+    assert response.status_code == 200
+    data = response.json()
+    assert data["type"] == "rich"
+    assert data["title"] == title
+    assert data["author_name"] == "Ada Reporter"
+    src = re.search(r'<iframe src="([^"]+)"', data["html"]).group(1)
+    assert src == f"http://testserver/embed/{article.slug}/{kind}/{item.anchor}/"
+    assert f'title="{frame_title}"' in data["html"]
+    assert f'height="{data["height"]}"' in data["html"]
+    assert response["Cache-Control"] == "public, max-age=60"
+
+
+def test_annotation_card_shows_one_item_and_may_be_framed(client, article):
+    faq = article.faqs.get(position=1)
+    faq.answer = "It **rose** by <em>two</em> metres."
+    faq.save()
+
+    response = client.get(f"/embed/{article.slug}/faq/{faq.anchor}/")
+
+    assert response.status_code == 200
+    assert "X-Frame-Options" not in response
+    assert "frame-ancestors *" in response["Content-Security-Policy"]
+    html = response.content.decode()
+    # The answer as plain text, laid out as the Key Facts card's one item.
+    assert "<dd>It rose by two metres.</dd>" in html
+    assert "FAQ 0?" not in html
+    assert f'href="{article.get_absolute_url()}#{faq.anchor}"' in html
+    assert f'href="/explainers/{article.slug}/faq/{faq.anchor}/"' in html
+    assert re.findall(r"<script[^>]*>", html) == [
+        '<script src="/static/js/embed-height.js" defer>'
+    ]
+    again = client.get(
+        f"/embed/{article.slug}/faq/{faq.anchor}/", HTTP_IF_NONE_MATCH=response["ETag"]
+    )
+    assert again.status_code == 304
+
+
+def test_annotation_card_height_grows_with_its_text(api):
+    short = factories.make_article(title="Short", answers=1)
+    long = factories.make_article(title="Long", answers=1)
+    long.quick_answers.update(answer="An answer that goes on for a while. " * 10)
+
+    def height(article, **params):
+        anchor = article.quick_answers.get().anchor
+        url = annotation_page_url(article, "answers", anchor)
+        return api.get(OEMBED, {"url": url, **params}).json()["height"]
+
+    assert height(long) > height(short) + 100
+    assert height(long, maxwidth=300) > height(long)
+    assert height(long, maxheight=150) == 150
+
+
+def test_oembed_for_annotations_hides_drafts_and_unknown_anchors(api, article, draft):
+    fact = draft.key_facts.get()
+
+    assert (
+        api.get(
+            OEMBED, {"url": annotation_page_url(draft, "facts", fact.anchor)}
+        ).status_code
+        == 404
+    )
+    assert (
+        api.get(
+            OEMBED, {"url": annotation_page_url(article, "facts", "fact-no")}
+        ).status_code
+        == 404
+    )
+    assert api.get(f"/embed/{article.slug}/facts/fact-no/").status_code == 404
+
+
+def test_oembed_takes_an_annotation_page_at_an_old_slug(
+    api, article, editor_api_client
+):
+    fact = article.key_facts.first()
+    old = annotation_page_url(article, "facts", fact.anchor)
+    moved = editor_api_client.patch(
+        f"/api/v1/articles/{article.slug}/", {"slug": "river-moved"}, format="json"
+    )
+    assert moved.status_code == 200
+
+    data = api.get(OEMBED, {"url": old.rstrip("/")}).json()
+
+    assert (
+        f'src="http://testserver/embed/river-moved/facts/{fact.anchor}/"'
+        in data["html"]
+    )
+    card = api.get(f"/embed/{article.slug}/facts/{fact.anchor}/")
+    assert card.status_code == 301
+    assert card["Location"] == f"/embed/river-moved/facts/{fact.anchor}/"

@@ -277,6 +277,39 @@ def public_pages(site):
             None,
             200,
         ),
+        **{
+            f"annotation-{kind}": (
+                anonymous,
+                "get",
+                reverse(
+                    "articles:annotation",
+                    kwargs={"slug": full.slug, "kind": kind, "anchor": item.anchor},
+                ),
+                None,
+                200,
+            )
+            for kind, item in (
+                ("facts", full.key_facts.first()),
+                ("answers", full.quick_answers.first()),
+                ("faq", full.faqs.first()),
+            )
+        },
+        **{
+            f"embed-annotation-{kind}": (
+                anonymous,
+                "get",
+                reverse(
+                    "embed:annotation",
+                    kwargs={"slug": full.slug, "kind": kind, "anchor": item.anchor},
+                ),
+                None,
+                200,
+            )
+            for kind, item in (
+                ("facts", full.key_facts.first()),
+                ("faq", full.faqs.first()),
+            )
+        },
         "api-docs": (anonymous, "get", reverse("api:docs"), None, 200),
         "not-found": (anonymous, "get", "/no-such-page/", None, 404),
         "explainer-not-found": (anonymous, "get", "/explainers/no-such/", None, 404),

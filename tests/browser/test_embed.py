@@ -1,19 +1,18 @@
 """The Key Facts card in another site's page: the oEmbed height fits, the frame follows."""
 
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from articles.models import KeyFact
 from tests.factories import make_article
+from tests.helpers import EMBED_SPARE as SPARE
+from tests.helpers import HostSite, card_metrics
 
 pytestmark = pytest.mark.browser
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "api.md"
-SPARE = 40  # the most the advertised height may exceed the card by
 
 FACTS = [
     ("When", "Monday."),
@@ -55,62 +54,12 @@ def oembed(page, live_server, article, maxwidth):
     return response.json()
 
 
-class HostSite:
-    """Another site on this machine (127.0.0.1, another port) serving given pages.
-
-    A real local server rather than an intercepted route: Chromium's Local Network
-    Access checks refuse to let a page of unknown address frame the live server.
-    """
-
-    def __init__(self):
-        pages = self.pages = {}
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                content_type, body = pages.get(self.path, ("text/plain", "missing"))
-                self.send_response(200 if self.path in pages else 404)
-                self.send_header("Content-Type", content_type)
-                self.end_headers()
-                self.wfile.write(body.encode())
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.origin = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def open(self, page, body, script=None):
-        """Show `body` (and `script`, served from this site) and return the frame."""
-        if script is not None:
-            self.pages["/host.js"] = ("text/javascript", script)
-            body = f'<script src="/host.js"></script>{body}'
-        self.pages["/"] = (
-            "text/html",
-            f"<!doctype html><html><body>{body}</body></html>",
-        )
-        page.goto(f"{self.origin}/")
-        frame = page.wait_for_selector("iframe[data-newsroom-embed]").content_frame()
-        frame.wait_for_load_state("load")
-        return frame
-
-
 @pytest.fixture
 def host_site():
     site = HostSite()
     yield site
     site.server.shutdown()
     site.server.server_close()
-
-
-def card_metrics(frame):
-    return frame.evaluate(
-        """() => ({
-            scroll: document.documentElement.scrollHeight,
-            viewport: document.documentElement.clientHeight,
-            card: document.querySelector(".embed-card").getBoundingClientRect().height,
-        })"""
-    )
 
 
 def host_snippet(origin):
