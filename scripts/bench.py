@@ -4,6 +4,7 @@
     make bench                                   # SQLite in a temp dir, local memory cache
     DATABASE_URL=postgres://... REDIS_URL=redis://... make bench
     .venv/bin/python scripts/bench.py --articles 200 --rounds 3
+    .venv/bin/python scripts/bench.py --articles 200 --recycle 500   # restarts
 
 It builds N explainers with full annotations (and 50 comments on the measured one)
 in a temporary SQLite file or in a new PostgreSQL database named newsroom_bench_<pid>
@@ -12,15 +13,23 @@ and collectstatic into a temp dir, starts gunicorn with production settings on
 127.0.0.1, and loads the targets for several rounds (in turn, in alternating order),
 each burst capped in requests and seconds. Only 127.0.0.1 is ever contacted.
 
-The floor is a constant tiny view behind the same middleware. Every target burst
-follows a floor burst of its own, and a target's ratio is the median over the rounds
-of its rate divided by that floor's: on a shared machine the load changes from
-minute to minute, and each ratio only compares bursts a few seconds apart.
+There are two floors: the site's, a constant tiny view behind the same middleware,
+and a bare one, the same bytes from a minimal Django app with no middleware
+(scripts/loadlib/bare_app.py) in a second gunicorn with the same settings. Every
+target burst follows a burst on each floor, and a target's ratio to a floor is the
+median over the rounds of its rate divided by that floor's: on a shared machine the
+load changes from minute to minute, and each ratio only compares bursts a few
+seconds apart.
+
+--recycle N measures worker restarts instead: gunicorn recycles each worker after
+about N requests (GUNICORN_MAX_REQUESTS), and one long burst on the cached explainer
+page, 4 connections per worker, crosses several restarts; it prints p50, p99, the
+slowest request and p99/p50, whose goal is at most 5.
 
 It prints a Markdown table: requests/s, p50 and p99 latency, SQL queries per request
 and the median time of one request (both measured in-process with the test client on
-the same database), the median ratio to the floor and the range of the rounds'
-ratios.
+the same database), the median ratio to each floor and the range of the rounds'
+ratios to the site's floor.
 """
 
 import argparse
@@ -40,12 +49,22 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from loadlib.bench_site import TARGETS, count_queries, explain, seed
+from loadlib.bench_site import (
+    BARE_FLOOR,
+    CACHED_ARTICLE,
+    TARGETS,
+    count_queries,
+    explain,
+    seed,
+)
 from loadlib.database import Throwaway
 from loadlib.figures import percentile
 from loadlib.processes import HOST, ROOT, gunicorn, manage
 
 PYTHON = sys.executable
+BARE_APP = "scripts.loadlib.bare_app:application"
+# The restart run's goal: p99 at most this many times p50.
+RECYCLE_GOAL = 5
 
 
 # Load generation (run in a child process) ------------------------------------------
@@ -92,7 +111,16 @@ def load(port, path, headers, requests, seconds, connections):
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
-    print(json.dumps({"latencies": latencies, "wall": wall, "errors": errors[:5]}))
+    print(
+        json.dumps(
+            {
+                "latencies": latencies,
+                "wall": wall,
+                "errors": errors[:5],
+                "error_count": len(errors),
+            }
+        )
+    )
 
 
 # The driver -------------------------------------------------------------------------
@@ -119,6 +147,18 @@ def main():
         "--explain", action="store_true", help="PostgreSQL: print the query plans too"
     )
     parser.add_argument("--no-load", action="store_true", help="seed and explain only")
+    parser.add_argument(
+        "--recycle",
+        type=int,
+        metavar="N",
+        help="measure worker restarts: recycle workers after about N requests",
+    )
+    parser.add_argument(
+        "--recycle-requests",
+        type=int,
+        default=12000,
+        help="requests in the --recycle burst",
+    )
     # Internal modes, used by the children this script starts.
     parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--count-queries", action="store_true", help=argparse.SUPPRESS)
@@ -174,9 +214,10 @@ def drive(args):
                 # override it.
                 GUNICORN_WORKERS=str(args.workers),
                 GUNICORN_THREADS=str(args.threads),
-                # No worker recycling mid-run: a fresh worker would start with a cold
-                # cache.
-                GUNICORN_MAX_REQUESTS="0",
+                # No worker recycling mid-run (a fresh worker would start with a
+                # cold cache), unless restarts are what is measured.
+                GUNICORN_MAX_REQUESTS=str(args.recycle or 0),
+                GUNICORN_MAX_REQUESTS_JITTER=str((args.recycle or 0) // 10),
             )
             bench_site(args, env, database.backend, bool(redis_url), workdir)
     finally:
@@ -197,6 +238,8 @@ def bench_site(args, env, backend, redis, workdir):
         run([PYTHON, __file__, "--explain-only"], env)
     if args.no_load:
         return
+    if args.recycle:
+        return bench_recycling(args, env, backend, workdir)
     in_process = json.loads(
         run(
             [PYTHON, __file__, "--count-queries"],
@@ -206,25 +249,80 @@ def bench_site(args, env, backend, redis, workdir):
         ).stdout
     )
     log = workdir / "gunicorn.log"
-    with gunicorn(env, log, ready="/bench/floor", timeout=60) as server:
+    bare_log = workdir / "bare.log"
+    with (
+        gunicorn(env, log, ready="/bench/floor", timeout=60) as server,
+        gunicorn(env, bare_log, ready="/bench/floor", app=BARE_APP) as bare,
+    ):
         port = urlsplit(server.base).port
+        bare_port = urlsplit(bare.base).port
         results = {
-            name: {"latencies": [], "wall": 0.0, "errors": [], "ratios": []}
-            for name, *_ in TARGETS
+            name: {
+                "latencies": [],
+                "wall": 0.0,
+                "errors": [],
+                "ratios": [],
+                "bare_ratios": [],
+            }
+            for name, *_ in [*TARGETS, BARE_FLOOR]
         }
         floor, *targets = TARGETS
         for target in TARGETS:  # warm every worker's caches and connections
             measure(port, target, args, requests=50, seconds=2)
+        measure(bare_port, BARE_FLOOR, args, requests=50, seconds=2)
         for number in range(args.rounds):
             step(f"round {number + 1} of {args.rounds}")
-            # Each target right after a floor burst of its own: its ratio for the
-            # round compares two bursts a few seconds apart, whatever else the
-            # machine was doing that minute.
+            # Each target right after a burst on each floor: its ratios for the
+            # round compare bursts a few seconds apart, whatever else the machine
+            # was doing that minute.
             for target in targets if number % 2 == 0 else targets[::-1]:
                 base = add(results[floor[0]], measure(port, floor, args))
+                bare_base = add(
+                    results[BARE_FLOOR[0]], measure(bare_port, BARE_FLOOR, args)
+                )
                 outcome = add(results[target[0]], measure(port, target, args))
                 results[target[0]]["ratios"].append(rate(outcome) / rate(base))
+                results[target[0]]["bare_ratios"].append(
+                    rate(outcome) / rate(bare_base)
+                )
+                results[floor[0]]["bare_ratios"].append(rate(base) / rate(bare_base))
+                results[BARE_FLOOR[0]]["ratios"].append(rate(bare_base) / rate(base))
     report(args, backend, redis, results, in_process)
+
+
+def bench_recycling(args, env, backend, workdir):
+    """One long burst on the cached explainer page while workers are recycled."""
+    connections = 4 * args.workers
+    args.connections = connections
+    with gunicorn(env, workdir / "gunicorn.log", ready="/bench/floor") as server:
+        port = urlsplit(server.base).port
+        measure(port, CACHED_ARTICLE, args, requests=50, seconds=2)  # warm
+        step(f"{args.recycle_requests} requests over {connections} connections")
+        outcome = measure(
+            port, CACHED_ARTICLE, args, requests=args.recycle_requests, seconds=600
+        )
+    restarts = (workdir / "gunicorn.log").read_text().count("Autorestarting worker")
+    lat = outcome["latencies"]
+    p50, p99 = percentile(lat, 0.5) * 1000, percentile(lat, 0.99) * 1000
+    print(
+        f"\n{backend}, {args.workers} gunicorn workers x {args.threads} threads, "
+        f"GUNICORN_MAX_REQUESTS={args.recycle} (jitter {args.recycle // 10}), "
+        f"GUNICORN_PRELOAD={os.environ.get('GUNICORN_PRELOAD', '1')}, "
+        f"{connections} connections, {len(lat)} requests, {restarts} worker "
+        f"restarts, {outcome['error_count']} errors; {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}\n"
+    )
+    print("| target | requests/s | p50 ms | p99 ms | max ms | p99/p50 | goal |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    verdict = "met" if p99 <= RECYCLE_GOAL * p50 else "MISSED"
+    print(
+        f"| {CACHED_ARTICLE[0]} | {rate(outcome):.0f} | {p50:.1f} | {p99:.1f} | "
+        f"{max(lat) * 1000:.1f} | {p99 / p50:.1f} | ≤ {RECYCLE_GOAL} {verdict} |"
+    )
+
+
+def ms_column(ms):
+    return "" if ms is None else f"{ms:.1f}"
 
 
 def forget_redis_keys(url, prefix):
@@ -289,16 +387,17 @@ def report(args, backend, redis, results, in_process):
     )
     print(
         "| target | requests/s | p50 ms | p99 ms | SQL/request | in-process ms "
-        "| vs floor | rounds' range | goal |"
+        "| vs floor | rounds' range | vs bare floor | goal |"
     )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
-    for name, _path, _headers, goal in TARGETS:
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    for name, _path, _headers, goal in [BARE_FLOOR, *TARGETS]:
         result = results[name]
         lat = result["latencies"]
         rps = rate(result)
         ratios = result["ratios"] or [1.0]
         ratio = statistics.median(ratios)
         spread = f"{min(ratios):.2f}-{max(ratios):.2f}" if result["ratios"] else ""
+        bare_ratio = statistics.median(result["bare_ratios"] or [1.0])
         verdict = (
             ""
             if goal is None
@@ -307,9 +406,9 @@ def report(args, backend, redis, results, in_process):
         print(
             f"| {name} | {rps:.0f} | {percentile(lat, 0.5) * 1000:.1f} | "
             f"{percentile(lat, 0.99) * 1000:.1f} | "
-            f"{in_process['queries'].get(name, '?')} | "
-            f"{in_process['ms'][name]:.1f} | "
-            f"{ratio:.2f}x | {spread} | {verdict} |"
+            f"{in_process['queries'].get(name, '')} | "
+            f"{ms_column(in_process['ms'].get(name))} | "
+            f"{ratio:.2f}x | {spread} | {bare_ratio:.2f}x | {verdict} |"
         )
 
 

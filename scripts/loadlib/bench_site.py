@@ -15,16 +15,21 @@ MEASURED_SLUG = "bench-measured-explainer"
 PAGE_MISS = {"X-Bench-No-Cache": "page"}
 NOTHING_CACHED = {"X-Bench-No-Cache": "all"}
 
+# A page-cache hit on the measured explainer; also the worker-restart run's target.
+CACHED_ARTICLE = ("article, cached", f"/explainers/{MEASURED_SLUG}/", {}, 0.8)
 TARGETS = [
     # (name, path, extra headers, goal as a ratio to the floor)
     ("floor", "/bench/floor", {}, None),
     ("article, page cache miss", f"/explainers/{MEASURED_SLUG}/", PAGE_MISS, 0.3),
     ("article, nothing cached", f"/explainers/{MEASURED_SLUG}/", NOTHING_CACHED, 0.3),
-    ("article, cached", f"/explainers/{MEASURED_SLUG}/", {}, 0.8),
+    CACHED_ARTICLE,
     ("home, cached", "/", {}, None),
     ("API list, cached", "/api/v1/articles/", {}, None),
     ("API detail, cached", f"/api/v1/articles/{MEASURED_SLUG}/", {}, 0.8),
 ]
+# The same bytes as the floor from a minimal Django app (bare_app.py), in a gunicorn
+# of its own.
+BARE_FLOOR = ("bare Django floor", "/bench/floor", {}, None)
 # Requests timed in-process per target, after the warm-up.
 IN_PROCESS_REQUESTS = 20
 

@@ -73,16 +73,18 @@ class Server(NamedTuple):
 
 
 @contextlib.contextmanager
-def gunicorn(env, log_path, *, ready="/robots.txt", timeout=30):
-    """A gunicorn with gunicorn.conf.py serving the site on a free port of 127.0.0.1,
-    up once `ready` answers; yields a Server, and stops it on the way out.
+def gunicorn(env, log_path, *, ready="/robots.txt", timeout=30, app=None):
+    """A gunicorn with gunicorn.conf.py serving the site (or the WSGI `app`, as
+    "module:name") on a free port of 127.0.0.1, up once `ready` answers; yields a
+    Server, and stops it on the way out.
 
     Workers, threads and the rest come from `env` (GUNICORN_WORKERS, ...).
     """
     port = free_port()
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"]
+            + ([app] if app else []),
             cwd=ROOT,
             env={**env, "GUNICORN_BIND": f"{HOST}:{port}"},
             stdout=log,

@@ -19,6 +19,9 @@ def load_config(monkeypatch, cpus, **env):
         "GUNICORN_THREADS",
         "GUNICORN_BIND",
         "GUNICORN_CONTROL_SOCKET",
+        "GUNICORN_PRELOAD",
+        "GUNICORN_MAX_REQUESTS",
+        "GUNICORN_MAX_REQUESTS_JITTER",
     ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
@@ -39,6 +42,9 @@ def test_the_environment_sets_workers_threads_and_address(monkeypatch):
         GUNICORN_WORKERS="3",
         GUNICORN_THREADS="1",
         GUNICORN_BIND="0.0.0.0:9000",
+        GUNICORN_PRELOAD="0",
+        GUNICORN_MAX_REQUESTS="500",
+        GUNICORN_MAX_REQUESTS_JITTER="0",
     )
     assert (config["workers"], config["threads"], config["bind"]) == (
         3,
@@ -46,13 +52,17 @@ def test_the_environment_sets_workers_threads_and_address(monkeypatch):
         "0.0.0.0:9000",
     )
     assert config["worker_class"] == "sync"
+    assert config["preload_app"] is False
+    assert (config["max_requests"], config["max_requests_jitter"]) == (500, 0)
 
 
 def test_the_defaults_are_local_and_bounded(monkeypatch):
     config = load_config(monkeypatch, 4)
     assert config["bind"] == "127.0.0.1:8000"
     assert config["timeout"] > 0 and config["graceful_timeout"] > 0
-    assert config["max_requests"] > 0 and config["max_requests_jitter"] > 0
+    # Workers fork from a master that imported the app, and restart rarely.
+    assert config["preload_app"] is True
+    assert config["max_requests"] >= 10000 and config["max_requests_jitter"] > 0
     # Several instances on one machine must not share gunicorn's control socket.
     assert config["control_socket_disable"] is True
 
@@ -104,3 +114,22 @@ def test_gunicorn_writes_json_access_lines(tmp_path, static_root):
     assert probe["status"] == 200
     assert probe["query"] == "probe=1"
     assert probe["duration_ms"] >= 0
+
+
+def test_recycled_workers_keep_answering(tmp_path, static_root):
+    env = app_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+        DJANGO_STATIC_ROOT=static_root,
+        REDIS_URL="",
+        GUNICORN_MAX_REQUESTS="3",
+        GUNICORN_MAX_REQUESTS_JITTER="0",
+    )
+    log = tmp_path / "gunicorn.log"
+    with gunicorn(env, log) as base:
+        statuses = [
+            requests.get(f"{base}/healthz", timeout=10).status_code for _ in range(10)
+        ]
+
+    assert statuses == [200] * 10
+    messages = [json.loads(line)["message"] for line in log.read_text().splitlines()]
+    assert sum(m.startswith("Autorestarting worker") for m in messages) >= 2
