@@ -288,19 +288,22 @@ def _annotations_replace(*, article: Article, name: str, items: list[dict]) -> N
     for index, item in enumerate(items):
         pk = item.get("id")
         obj = existing[pk] if pk is not None else model(article=article)
-        obj.position = index
+        # The item itself changed (its words or its anchor), not only its place:
+        # only then does it move its `updated_at`, which partners sync by.
+        anchor = item.get("anchor") or obj.anchor
+        changed = obj.pk is None or anchor != obj.anchor
         for field_name in field_names:
+            changed |= getattr(obj, field_name) != item[field_name]
             setattr(obj, field_name, item[field_name])
-        if item.get("anchor"):
-            obj.anchor = item["anchor"]
-        objects.append((index, obj))
+        obj.position, obj.anchor = index, anchor
+        objects.append((index, obj, changed))
     # Rows with an anchor first, so anchors made from text step around them.
-    for index, obj in sorted(objects, key=lambda pair: not pair[1].anchor):
+    for index, obj, changed in sorted(objects, key=lambda row: not row[1].anchor):
         try:
             obj.full_clean(exclude=["anchor"] if not obj.anchor else None)
         except ValidationError as error:
             raise _item_errors(name, index, error) from None
-        obj.save()
+        obj.save(update_fields=None if changed else ["position", "anchor"])
 
 
 def _corrections_replace(*, article: Article, items: list[dict], keep: bool) -> None:

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import annotation_views, feeds, search_views, views
+from . import annotation_views, feeds, history, search_views, views
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("explainers/<slug:slug>/", views.article_detail, name="detail"),
+    path("explainers/<slug:slug>/changes/", history.changes, name="changes"),
     path(
         "explainers/<slug:slug>/<annotation_kind:kind>/<slug:anchor>/",
         annotation_views.annotation_page,

@@ -289,8 +289,56 @@ def api_index():
     }
 
 
+# The example explainer's annotations as resources of their own (/api/v1/key-facts/).
+EXPLAINER_REF = _pick(ARTICLE, "id", "slug", "title", "url")
+ANNOTATION_WORDS = {"key_facts": "facts", "quick_answers": "answers", "faqs": "faq"}
+
+
+def _annotation_item(list_name):
+    item = ARTICLE[list_name][0]
+    return {
+        **item,
+        "url": f"{PAGE}{ANNOTATION_WORDS[list_name]}/{item['anchor']}/",
+        "updated_at": ARTICLE["updated_at"],
+        "explainer": EXPLAINER_REF,
+    }
+
+
+KEY_FACT_ITEM = _annotation_item("key_facts")
+QUICK_ANSWER_ITEM = _annotation_item("quick_answers")
+FAQ_ITEM = _annotation_item("faqs")
+
+
 # Response bodies by component name: (summary, value or a function making it).
 # `Paginated<Name>List` is a page of <Name>'s example; see `page`.
+# Its published versions: the first, and the edit that added the correction.
+ARTICLE_VERSION = {
+    "number": 2,
+    "time": ARTICLE["updated_at"],
+    "kind": "updated",
+    "note": ARTICLE["corrections"][0]["note"],
+    "url": f"{API}/articles/{SLUG}/versions/2/",
+}
+ARTICLE_VERSIONS = {
+    "slug": SLUG,
+    "changes_url": f"{PAGE}changes/",
+    "results": [
+        ARTICLE_VERSION,
+        {
+            "number": 1,
+            "time": ARTICLE["published_at"],
+            "kind": "published",
+            "note": "",
+            "url": f"{API}/articles/{SLUG}/versions/1/",
+        },
+    ],
+}
+ARTICLE_AS_IT_WAS = {
+    **{name: value for name, value in ARTICLE.items() if name != "comment_count"},
+    "version": ARTICLE_VERSION,
+}
+
+
 RESPONSES = {
     "Article": ("An explainer", ARTICLE),
     "StagedArticle": ("Unpublished changes, waiting for review", STAGED_ARTICLE),
@@ -300,6 +348,14 @@ RESPONSES = {
     "ChangePage": ("Two events, and the link to the next page", CHANGES),
     "OEmbed": ("The Key Facts card of an explainer", OEMBED),
     "ApiIndex": ("What the API offers", api_index),
+    "KeyFactItem": ("A Key Fact, with its explainer", KEY_FACT_ITEM),
+    "QuickAnswerItem": ("A Quick Answer, with its explainer", QUICK_ANSWER_ITEM),
+    "FAQItem": ("An FAQ entry, with its explainer", FAQ_ITEM),
+    "ArticleVersionList": ("An explainer's two published versions", ARTICLE_VERSIONS),
+    "ArticleVersionDetail": (
+        "The explainer as its second version left it",
+        ARTICLE_AS_IT_WAS,
+    ),
 }
 # Where one status answers differently from the component's usual example.
 RESPONSES_BY_STATUS = {

@@ -1,7 +1,7 @@
 import datetime
 
 from django import forms
-from django.db.models import F
+from django.db.models import F, Q
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
 
@@ -134,3 +134,54 @@ class AuthorFilter(_NamedFilter):
     class Meta:
         model = Author
         fields = []
+
+
+# Annotations: the explainer's order (newest explainer first, then the order on
+# its page), or by last change, which Pagination walks by cursor.
+ANNOTATION_ORDERINGS = {
+    "position": ["-article__publish_at", "-article_id", "position", "pk"],
+    "updated_at": ["updated_at", "pk"],
+    "-updated_at": ["-updated_at", "-pk"],
+}
+
+
+class AnnotationFilter(ChangedFilterSet):
+    """Filters shared by the three annotation lists (no model: one class serves all)."""
+
+    explainer = filters.CharFilter(
+        method="filter_explainer",
+        help_text="Only the items of this explainer (its slug or its id).",
+    )
+    topic = filters.CharFilter(
+        field_name="article__topics__slug",
+        help_text="Only items of explainers in this topic (slug).",
+    )
+    q = filters.CharFilter(
+        method="filter_search",
+        help_text="Only items whose text contains these characters (any case).",
+    )
+    ordering = filters.ChoiceFilter(
+        choices=[(key, key) for key in ANNOTATION_ORDERINGS],
+        method="filter_ordering",
+        help_text=(
+            "Sort order; by default `position`: newest explainer first, then the "
+            "order on its page. Unknown values give 400."
+        ),
+    )
+
+    def filter_explainer(self, queryset, name, value):
+        # A slug may be all digits too: such a value matches either. Longer
+        # numbers are no id, and would overflow SQLite's integers.
+        match = Q(article__slug=value)
+        if value.isascii() and value.isdigit() and len(value) <= 18:
+            match |= Q(article_id=int(value))
+        return queryset.filter(match)
+
+    def filter_search(self, queryset, name, value):
+        match = Q()
+        for field in queryset.model.text_fields:
+            match |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(match)
+
+    def filter_ordering(self, queryset, name, value):
+        return queryset.order_by(*ANNOTATION_ORDERINGS[value])

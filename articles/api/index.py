@@ -14,6 +14,13 @@ RESOURCES = (
     ("changes", "api:changes", "Every public change, in commit order, to keep a copy."),
     ("topics", "api:topic-list", "Topics, with their published explainer counts."),
     ("authors", "api:author-list", "Bylines, with their published explainer counts."),
+    ("key-facts", "api:key-fact-list", "Key Facts of published explainers."),
+    (
+        "quick-answers",
+        "api:quick-answer-list",
+        "Quick Answers of published explainers.",
+    ),
+    ("faqs", "api:faq-list", "FAQ entries of published explainers."),
     ("oembed", "api:oembed", "oEmbed for an explainer page (?url=…)."),
     ("schema", "api:schema", "The OpenAPI 3 description of all of it."),
     ("docs", "api:docs", "The same, as a page for people."),

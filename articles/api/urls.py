@@ -4,7 +4,7 @@ from rest_framework.routers import SimpleRouter
 
 import comments.api
 
-from . import changes, docs, embeds, exceptions, index, views
+from . import annotations, changes, docs, embeds, exceptions, index, versions, views
 
 app_name = "api"
 
@@ -12,11 +12,26 @@ router = SimpleRouter()
 router.register("v1/articles", views.ArticleViewSet, basename="article")
 router.register("v1/topics", views.TopicViewSet, basename="topic")
 router.register("v1/authors", views.AuthorViewSet, basename="author")
+router.register("v1/key-facts", annotations.KeyFactViewSet, basename="key-fact")
+router.register(
+    "v1/quick-answers", annotations.QuickAnswerViewSet, basename="quick-answer"
+)
+router.register("v1/faqs", annotations.FAQViewSet, basename="faq")
 
 urlpatterns = [
     *router.urls,
     path("v1/", index.api_index, name="index"),
     path("v1/changes/", changes.change_feed, name="changes"),
+    path(
+        "v1/articles/<slug:slug>/versions/",
+        versions.version_list,
+        name="article-versions",
+    ),
+    path(
+        "v1/articles/<slug:slug>/versions/<int:number>/",
+        versions.version_detail,
+        name="article-version",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", docs.api_docs, name="docs"),
     path("oembed/", embeds.OEmbedView.as_view(), name="oembed"),

@@ -37,6 +37,7 @@ class Annotation(models.Model):
             "left empty; kept when the text changes."
         ),
     )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         abstract = True

@@ -247,6 +247,13 @@ def public_pages(site):
         ),
         "search-form": (anonymous, "get", "/search/", None, 200),
         "corrections": (anonymous, "get", "/corrections/", None, 200),
+        "change-history": (
+            anonymous,
+            "get",
+            reverse("articles:changes", kwargs={"slug": site["full"].slug}),
+            None,
+            200,
+        ),
         "search-results": (anonymous, "get", "/search/?q=rents", None, 200),
         "search-results-page-2": (
             anonymous,

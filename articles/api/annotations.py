@@ -1,0 +1,130 @@
+"""Key Facts, Quick Answers and FAQ entries as API resources of their own, so
+another site can pull only the facts ("Annotations as citable resources").
+
+One viewset per kind of ANNOTATION_KINDS, all from `AnnotationViewSet`. Only
+items of published explainers are ever shown, to everyone: the desk reads drafts
+through the explainers themselves. Anchors are unique only within an explainer,
+so an item's address is its id.
+"""
+
+import datetime
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from articles.cache import cache_anonymous
+from articles.models import FAQ, Article, KeyFact, QuickAnswer
+from articles.versions import content_state
+
+from .filters import ANNOTATION_ORDERINGS, AnnotationFilter
+from .http import CacheHeadersMixin, StrictQueryMixin
+from .pagination import Pagination
+from .serializers import (
+    FAQItemSerializer,
+    KeyFactItemSerializer,
+    QuickAnswerItemSerializer,
+)
+from .views import ID_PATH
+
+ITEM_ID = OpenApiParameter(
+    "id", int, location=OpenApiParameter.PATH, description="The item's numeric id."
+)
+
+
+class AnnotationViewSet(
+    StrictQueryMixin, CacheHeadersMixin, viewsets.ReadOnlyModelViewSet
+):
+    """The items of one annotation kind (`model`), across published explainers."""
+
+    model = None
+    permission_classes = [AllowAny]
+    pagination_class = Pagination
+    filterset_class = AnnotationFilter
+    lookup_value_regex = "[0-9]+"
+
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        """Anonymous reads come from the page cache (articles/cache.py).
+
+        An item shows its explainer's title and slug and goes when the explainer
+        is unpublished, so every address here depends on all published content.
+        """
+        return cache_anonymous(super().as_view(actions, **initkwargs), lists=True)
+
+    def get_queryset(self):
+        return (
+            self.model.objects.filter(article__in=Article.objects.published())
+            .select_related("article")
+            .order_by(*ANNOTATION_ORDERINGS["position"])
+        )
+
+    def list(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        items = self.paginate_queryset(queryset)
+        # An unpublished explainer takes its items away without touching them:
+        # the site's content version (a time) moves then, as with any write.
+        content_version, _next = content_state(request)
+        changed = datetime.datetime.fromtimestamp(content_version / 1e9, datetime.UTC)
+        self.last_modified = max([changed, *(item.updated_at for item in items)])
+        data = self.get_serializer(items, many=True).data
+        return self.get_paginated_response(data)
+
+    def retrieve(self, request, pk):
+        return self._detail(self.get_object())
+
+    @action(detail=False, methods=["get"], url_path=ID_PATH, url_name="by-id")
+    def by_id(self, request, **kwargs):
+        """The same item as `<id>/`, at the `id/<id>/` address topics and authors
+        have, for a client that builds every id address one way."""
+        item = self.get_queryset().filter(pk=int(kwargs["id"])).first()
+        if item is None:
+            raise exceptions.NotFound()
+        response = self._detail(item)
+        response["Content-Location"] = reverse(
+            f"api:{self.basename}-detail", kwargs={"pk": item.pk}
+        )
+        return response
+
+    def _detail(self, item):
+        self.last_modified = max(item.updated_at, item.article.updated_at)
+        return Response(self.get_serializer(item).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List Key Facts of published explainers"),
+    retrieve=extend_schema(summary="One Key Fact", parameters=[ITEM_ID]),
+    by_id=extend_schema(summary="One Key Fact, by its id", parameters=[ITEM_ID]),
+)
+class KeyFactViewSet(AnnotationViewSet):
+    """Key Facts: a label and one sentence each."""
+
+    model = KeyFact
+    serializer_class = KeyFactItemSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List Quick Answers of published explainers"),
+    retrieve=extend_schema(summary="One Quick Answer", parameters=[ITEM_ID]),
+    by_id=extend_schema(summary="One Quick Answer, by its id", parameters=[ITEM_ID]),
+)
+class QuickAnswerViewSet(AnnotationViewSet):
+    """Quick Answers: a question and a one-line answer each."""
+
+    model = QuickAnswer
+    serializer_class = QuickAnswerItemSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List FAQ entries of published explainers"),
+    retrieve=extend_schema(summary="One FAQ entry", parameters=[ITEM_ID]),
+    by_id=extend_schema(summary="One FAQ entry, by its id", parameters=[ITEM_ID]),
+)
+class FAQViewSet(AnnotationViewSet):
+    """FAQ entries: a question and a Markdown answer, also rendered."""
+
+    model = FAQ
+    serializer_class = FAQItemSerializer
