@@ -10,12 +10,19 @@ so an item's address is its id.
 import datetime
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from articles.annotation_views import annotation_url
 from articles.cache import cache_anonymous
 from articles.models import FAQ, Article, KeyFact, QuickAnswer
 from articles.versions import content_state
@@ -23,16 +30,76 @@ from articles.versions import content_state
 from .filters import ANNOTATION_ORDERINGS, AnnotationFilter
 from .http import CacheHeadersMixin, StrictQueryMixin
 from .pagination import Pagination
-from .serializers import (
-    FAQItemSerializer,
-    KeyFactItemSerializer,
-    QuickAnswerItemSerializer,
-)
+from .serializers import AbsoluteURLField
 from .views import ID_PATH
 
 ITEM_ID = OpenApiParameter(
     "id", int, location=OpenApiParameter.PATH, description="The item's numeric id."
 )
+
+
+# Annotations as resources of their own ("Annotations as citable resources"):
+# /api/v1/key-facts/ etc., for a site that wants the facts without the explainers.
+
+
+class ItemExplainerSerializer(serializers.ModelSerializer):
+    url = AbsoluteURLField()
+
+    class Meta:
+        model = Article
+        fields = ["id", "slug", "title", "url"]
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class AnnotationURLField(AbsoluteURLField):
+    """The annotation's own page (/explainers/<slug>/facts/<anchor>/), absolute."""
+
+    def to_representation(self, value):
+        url = annotation_url(value)
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+def annotation_item_fields(kind) -> list[str]:
+    """What the API sends of one `kind` item: id, anchor, its text, where it lives."""
+    html = [kind.html_field] if kind.html_field else []
+    return ["id", "anchor", *kind.text_fields, *html, "url", "updated_at", "explainer"]
+
+
+class AnnotationItemSerializer(serializers.ModelSerializer):
+    url = AnnotationURLField(help_text="The item's own page, to cite or share.")
+    updated_at = serializers.DateTimeField(
+        read_only=True,
+        help_text=(
+            "Last saved. An explainer saved with this item's list saves every "
+            "item of it again, so this moves for each of them, changed or not."
+        ),
+    )
+    explainer = ItemExplainerSerializer(
+        source="article", read_only=True, help_text="The explainer it belongs to."
+    )
+
+
+class KeyFactItemSerializer(AnnotationItemSerializer):
+    class Meta:
+        model = KeyFact
+        fields = annotation_item_fields(KeyFact)
+
+
+class QuickAnswerItemSerializer(AnnotationItemSerializer):
+    class Meta:
+        model = QuickAnswer
+        fields = annotation_item_fields(QuickAnswer)
+
+
+class FAQItemSerializer(AnnotationItemSerializer):
+    answer_html = serializers.CharField(
+        read_only=True, help_text="The answer's Markdown, rendered."
+    )
+
+    class Meta:
+        model = FAQ
+        fields = annotation_item_fields(FAQ)
 
 
 class AnnotationViewSet(

@@ -7,7 +7,7 @@ from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
-from . import examples
+from . import example_errors, examples
 
 
 class ErrorDetailSerializer(serializers.Serializer):
@@ -187,7 +187,7 @@ def postprocess_schema_examples(result, generator, request, public):
                 for media in response.get("content", {}).values():
                     name = _component(media)
                     if name == "Error":
-                        example = examples.error(status, read=read)
+                        example = example_errors.error(status, read=read)
                     else:
                         example = _response_example(name, status, address)
                     if example is not None:
