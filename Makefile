@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format check clean serve loadtest bench
+.PHONY: install run test lint format check clean serve loadtest bench bench-mix
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,7 +53,9 @@ serve: install
 	$(PY) manage.py migrate --noinput
 	GUNICORN_BIND=$${GUNICORN_BIND:-$(HOST):$(PORT)} $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
-# A bounded load test against its own gunicorn and throwaway database (scripts/loadtest.py).
+# A bounded load test against its own gunicorn and throwaway database (scripts/loadtest.py),
+# through Varnish when varnishd and its xkey vmod are installed (LOADTEST_ARGS="--edge none"
+# to skip it).
 loadtest: install
 	$(PY) scripts/loadtest.py $(LOADTEST_ARGS)
 
@@ -62,3 +64,9 @@ loadtest: install
 # PostgreSQL + Redis.
 bench: install
 	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+# The realistic mix through Varnish: Zipf reads over 10,000 explainers, 1 API edit/s and
+# 5 comments/s, every read checked for staleness (scripts/loadlib/mix.py).
+MIX_SECONDS ?= 60
+bench-mix: install
+	$(PY) scripts/bench.py --articles 11112 --mix $(MIX_SECONDS) $(BENCH_ARGS)

@@ -2,8 +2,9 @@
 can be cited, shared and embedded on its own ("Annotations as citable resources").
 
 The address names the kind by a short word (`facts`, `answers`, `faq`); the page
-costs one query (the annotation joined to its published explainer), and so does a
-304, however many annotations the explainer has.
+costs three queries (the annotation joined to its published explainer, its
+sources, and the comments on it; four when signed in), and a 304 one, however many annotations
+and comments the explainer has.
 """
 
 from django.http import Http404, HttpResponsePermanentRedirect
@@ -12,10 +13,14 @@ from django.utils.cache import patch_cache_control
 from django.utils.text import Truncator
 from django.views.generic import DetailView
 
+from comments.selectors import comments_region
+
 from .cache import cache_anonymous
+from .citations import sources_of
 from .models import FAQ, Article, KeyFact, QuickAnswer
+from .shared_facts import used_in
 from .templatetags.explainers import plain_text
-from .versions import depend_on_article
+from .versions import depend_on_article, thread_version
 from .views import REDIRECT_MAX_AGE, ConditionalPageMixin
 
 # The word for each of ANNOTATION_KINDS in page and embed addresses.
@@ -104,14 +109,32 @@ class AnnotationView(ConditionalPageMixin, DetailView):
             return moved_annotation_redirect(
                 request, slug, "articles:annotation", kind=kind, anchor=anchor
             )
-        # Every write to the explainer or its annotations moves its version.
-        depend_on_article(request, self.object.article_id)
+        # Every write to the explainer or its annotations moves its version, and
+        # every comment write its thread's (the page lists the comments on it).
+        depend_on_article(request, self.object.article_id, comments=True)
+        # A Key Fact may be shared: its page lists the other explainers using it.
+        self.also_in = []
+        if isinstance(self.object, KeyFact):
+            self.also_in = [
+                article
+                for article in used_in(self.object.uid, published=True)
+                if article.pk != self.object.article_id
+            ]
+            for article in self.also_in:
+                depend_on_article(request, article.pk)
         return super().get(request, *args, **kwargs)
 
     def validators(self):
         article = self.object.article
         anchor = (self.kwargs["kind"], self.object.anchor)
-        parts = [article.pk, article.updated_at.isoformat(), *anchor]
+        parts = [
+            article.pk,
+            article.updated_at.isoformat(),
+            *anchor,
+            thread_version(self.request, article.pk),
+            self.request.GET.get("comments", ""),
+            *(f"{other.pk}:{other.updated_at.isoformat()}" for other in self.also_in),
+        ]
         return parts, max(article.updated_at, article.publish_at)
 
     def get_object(self, queryset=None):
@@ -130,6 +153,12 @@ class AnnotationView(ConditionalPageMixin, DetailView):
             # Sanitized when saved (FAQ.render_markdown).
             annotation_html=getattr(annotation, html_field) if html_field else "",
             annotation_summary=Truncator(text).chars(DESCRIPTION_LENGTH),
+            # One query of its own (articles/citations.py).
+            claim_sources=sources_of(annotation),
+            also_in=self.also_in,
+            comments_region=comments_region(
+                self.request, annotation.article, annotation=annotation
+            ),
             **kwargs,
         )
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 
+from .surrogates import set_edge_lifetime
 from .versions import (
     CONTENT,
     SCHEDULE,
@@ -33,9 +34,6 @@ from .versions import (
 ENTRY_PREFIX = "response:"
 # Entries are exact until a version moves, so the lifetime only bounds memory use.
 MAX_AGE = 60 * 60
-# Honoured only where the bench floor is switched on (scripts/bench.py): "page" skips
-# the page cache but keeps the parts cache (articles/fragments.py), "all" skips both.
-BYPASS_HEADER = "HTTP_X_BENCH_NO_CACHE"
 CACHED_HEADERS_SKIP = {"set-cookie", "x-cache"}
 # django.contrib.messages' cookie: a reader who has one has something to be shown.
 MESSAGES_COOKIE = "messages"
@@ -63,7 +61,7 @@ def _eligible(request) -> bool:
         return False
     if request.method != "GET" or "HTTP_AUTHORIZATION" in request.META:
         return False
-    if _bypass(request) == "all" or MESSAGES_COOKIE in request.COOKIES:
+    if MESSAGES_COOKIE in request.COOKIES:
         return False  # a reader with a message waiting gets a page that shows it
     return _anonymous(request)
 
@@ -74,10 +72,6 @@ def _anonymous(request) -> bool:
     if settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return True
     return not request.user.is_authenticated
-
-
-def _bypass(request):
-    return settings.NEWSROOM_BENCH and request.META.get(BYPASS_HEADER)
 
 
 def _storable(request, response) -> bool:
@@ -95,6 +89,9 @@ def _storable(request, response) -> bool:
 
 def _from_entry(request, entry):
     response = HttpResponse(entry["content"], headers=entry["headers"])
+    if "Surrogate-Control" in response:
+        # Edge caches may keep it only as long as the entry is still true.
+        set_edge_lifetime(response, entry["valid_until"])
     meta = request.META
     if "HTTP_IF_NONE_MATCH" not in meta and "HTTP_IF_MODIFIED_SINCE" not in meta:
         return response
@@ -253,7 +250,6 @@ def _early(request) -> bool:
         and "HTTP_AUTHORIZATION" not in request.META
         and settings.SESSION_COOKIE_NAME not in cookies
         and MESSAGES_COOKIE not in cookies
-        and not _bypass(request)
     )
 
 
@@ -273,9 +269,7 @@ def cache_anonymous(view=None, *, lists=True):
                 return view(request, *args, **kwargs)
             key = _entry_key(request)
             looked_up = getattr(request, "_page_cache_lookup", None)
-            if _bypass(request):
-                entry, versions = None, {}
-            elif looked_up is not None and looked_up[0] == key:
+            if looked_up is not None and looked_up[0] == key:
                 entry, versions = None, looked_up[1]  # missed in PageCacheMiddleware
             else:
                 entry, versions = _lookup(key)
@@ -307,7 +301,7 @@ def cache_anonymous(view=None, *, lists=True):
             # a hit (which never touches the session) varies on the cookie too.
             patch_vary_headers(response, ("Cookie",))
             new = None
-            if _storable(request, response) and not _bypass(request):
+            if _storable(request, response):
                 new = _new_entry(
                     request,
                     key,
@@ -328,8 +322,3 @@ def cache_anonymous(view=None, *, lists=True):
         return cached_view
 
     return decorate if view is None else decorate(view)
-
-
-def bench_floor(request):
-    """A constant tiny page: the benchmark's floor (routed only with NEWSROOM_BENCH)."""
-    return HttpResponse(b"ok\n", content_type="text/plain")

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
+from . import surrogates
 from .cache import cache_anonymous
 from .http import conditional_response, etag_of
 from .models import Article, Correction, Topic
@@ -145,6 +146,9 @@ def conditional(feed, validators=_explainer_validators):
     validators alone (articles/http.py)."""
 
     def view(request, *args, slug=None, **kwargs):
+        # Every feed is a site-wide list for the edge caches (topic feeds too: few,
+        # and cheap to render again).
+        surrogates.add(request, surrogates.LISTS)
         found = validators(request, slug)
         if slug is not None:
             kwargs["slug"] = slug

@@ -20,15 +20,25 @@ entries: their comments region is their own, and a preview may show a draft.
 
 import copy
 import hashlib
+import re
 
 from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import ngettext
 
-from comments.selectors import comments_region, thread_order
+from comments.selectors import (
+    annotation_comment_counts,
+    annotation_page,
+    comments_region,
+    counts_key,
+    thread_order,
+)
 
+from . import surrogates
 from .cache import MAX_AGE
 from .models import Article
 from .queries import attach_annotations
@@ -126,6 +136,14 @@ def related_explainers(article):
     )
 
 
+def _related_keys(article, related):
+    """The topic lists the related list is drawn from, and each explainer in it."""
+    return [
+        *(surrogates.topic(topic.pk) for topic in article.topics.all()),
+        *(surrogates.article(other.pk) for other in related),
+    ]
+
+
 def _keys(request, article, versions, next_publish):
     # The code that renders them too: a deploy never reuses the previous one's parts.
     site = f"{request.scheme}://{request.get_host()}:{release()}"
@@ -137,8 +155,14 @@ def _keys(request, article, versions, next_publish):
         "article": f"{PREFIX}article:{article.pk}:{own}:{site}",
         "related": f"{PREFIX}related:{article.pk}:{versions[CONTENT]}:"
         f"{next_publish.timestamp() if next_publish else '-'}:{site}",
+        # The surrogate keys of the related list, kept beside it (built with it).
+        "related_keys": f"{PREFIX}related-keys:{article.pk}:{versions[CONTENT]}:"
+        f"{next_publish.timestamp() if next_publish else '-'}:{site}",
         "comments": f"{PREFIX}comments:{article.pk}:{own}:"
         f"{versions[comments_key(article.pk)]}:{order}:{site}",
+        # Not a part: the number of comments on each annotation (see below).
+        "counts": f"{PREFIX}counts:{article.pk}:"
+        f"{versions[comments_key(article.pk)]}:{release()}",
     }
 
 
@@ -160,6 +184,9 @@ def explainer_parts(
         keys = _keys(request, article, versions, next_publish)
     found = _get_parts(list(keys.values())) if keys else {}
     parts = {name: found.get(key) for name, key in keys.items()}
+    related_keys = parts.pop("related_keys", None)
+    if related_keys is None:
+        parts.pop("related", None)
     missing = [name for name in PART_TEMPLATES if parts.get(name) is None]
     if missing:
         context = {"article": article}
@@ -173,18 +200,63 @@ def explainer_parts(
             attach_annotations([article])
         if "related" in missing:
             context["related"] = related_explainers(article)
+            related_keys = _related_keys(article, context["related"])
         if "comments" in missing:
-            context["comments_region"] = comments_region(
-                request, article, preview=preview
-            )
+            region = comments_region(request, article, preview=preview)
+            context["comments_region"] = region
+            parts["counts"] = region["annotation_counts"] if region else {}
+            missing.append("counts")
         built = {
             name: render_to_string(PART_TEMPLATES[name], context, request)
             for name in missing
+            if name in PART_TEMPLATES
         }
+        if "counts" in missing:
+            built["counts"] = parts["counts"]
         if keys:
             fresh = {keys[name]: built[name] for name in missing}
+            fresh[keys["related_keys"]] = related_keys
             cache.set_many(fresh, MAX_AGE)
             _keep_copies(fresh)
         parts.update(built)
+    counts = parts.pop("counts", None)
+    if counts is None:
+        # The thread came from the cache and its counts did not: one query.
+        counts = annotation_comment_counts(article)
+        if keys:
+            cache.set(keys["counts"], counts, MAX_AGE)
+            _keep_copies({keys["counts"]: counts})
+    parts["article"] = _with_comment_counts(parts["article"], article, counts)
+    surrogates.add(request, *related_keys)
     # Every part is our own template's output: escaped there, sanitized on save.
     return {name: mark_safe(html) for name, html in parts.items()}
+
+
+# The explainer part (its story and annotations) is kept under the article's own
+# version, so a new comment does not render it again (#14). The number of comments
+# on each annotation moves with the thread instead: the template leaves this mark
+# where it goes, and every page fills it in from the thread's counts.
+COUNT_MARK = re.compile(r"<!--comments-on:(?P<kind>\w+):(?P<anchor>[-\w]+)-->")
+
+
+def _with_comment_counts(html, article, counts):
+    if not counts:
+        return COUNT_MARK.sub("", html)
+    # Reversing an address per annotation would cost more than the rest: the
+    # address of each kind's pages is reversed once, for an anchor of "-".
+    bases = {}
+
+    def count_link(match):
+        kind, anchor = match["kind"], match["anchor"]
+        n = counts.get(counts_key(kind, anchor), 0)
+        if not n:
+            return ""
+        if kind not in bases:
+            bases[kind] = annotation_page(article, kind, "-").removesuffix("-/")
+        words = ngettext("%(n)s comment", "%(n)s comments", n) % {"n": n}
+        url = f"{bases[kind]}{anchor}/#comments"
+        return format_html(
+            ' <a class="annotation-comments" href="{}">{}</a>', url, words
+        )
+
+    return COUNT_MARK.sub(count_link, html)

@@ -21,10 +21,13 @@ from django.utils.html import format_html
 from django.views.generic import TemplateView
 from reversion.models import Version
 
+from figures.charts import charts_text
+
 from .cache import cache_anonymous
+from .citations import revision_sources, source_line
 from .diffs import word_diff
 from .fragments import published_explainer
-from .models import ANNOTATION_KINDS, Article, Correction
+from .models import ANNOTATION_KINDS, Article, Correction, source_model
 from .versions import depend_on_article
 from .views import ConditionalPageMixin, old_slug_redirect
 
@@ -35,6 +38,8 @@ STORY_FIELDS = (
     ("body", "Story"),
     ("background", "Background"),
     ("source", "Source"),
+    # The numbers of each chart the story showed (figures/charts.py).
+    ("charts", "Charts"),
 )
 LIST_LABELS = {
     "key_facts": "Key facts",
@@ -85,11 +90,18 @@ def public_versions(article) -> list[PublicVersion]:
     saved = {}
     models = {kind: kind.list_name for kind in ANNOTATION_KINDS}
     models[Correction] = "corrections"
+    source_models = {source_model(kind) for kind in ANNOTATION_KINDS}
     rows = Version.objects.filter(revision_id__in=revision_ids).exclude(
         pk__in=[v.pk for v in article_versions]
     )
     for version in rows.select_related("content_type"):
-        name = models.get(version.content_type.model_class())
+        model = version.content_type.model_class()
+        if model in source_models:
+            # Claims' sources: kept by model, matched to their claims below.
+            by_model = saved.setdefault(version.revision_id, {})
+            by_model.setdefault(model, []).append(version.field_dict)
+            continue
+        name = models.get(model)
         if name is None:
             continue
         fields = version.field_dict
@@ -108,6 +120,7 @@ def public_versions(article) -> list[PublicVersion]:
         if later and later[0].revision.date_created <= shown:
             continue  # replaced or withdrawn before its publish time
         lists = saved.get(version.revision_id, {})
+        sources = revision_sources(lists)
         corrections = sorted(
             lists.get("corrections", []),
             key=lambda row: (_when(row["created_at"]), row["id"]),
@@ -118,6 +131,9 @@ def public_versions(article) -> list[PublicVersion]:
         )
         story = {name: fields.get(name) or "" for name, _label in STORY_FIELDS}
         story["source"] = _source(fields)
+        story["charts"] = charts_text(
+            fields.get("body_html"), fields.get("background_html")
+        )
         result.append(
             PublicVersion(
                 number=len(result) + 1,
@@ -127,8 +143,14 @@ def public_versions(article) -> list[PublicVersion]:
                 authors=sorted(fields.get("authors") or []),
                 topics=sorted(fields.get("topics") or []),
                 lists={
-                    name: sorted(lists.get(name, []), key=lambda row: row["position"])
-                    for name in LIST_LABELS
+                    kind.list_name: sorted(
+                        (
+                            {**row, "sources": sources.get((kind, row["id"]), [])}
+                            for row in lists.get(kind.list_name, [])
+                        ),
+                        key=lambda row: row["position"],
+                    )
+                    for kind in ANNOTATION_KINDS
                 },
                 corrections=corrections,
                 revision_id=version.revision_id,
@@ -158,7 +180,12 @@ TEXT_FIELDS = {kind.list_name: kind.text_fields for kind in ANNOTATION_KINDS}
 
 
 def _item_text(kind_name, row):
-    return [(name.capitalize(), row.get(name) or "") for name in TEXT_FIELDS[kind_name]]
+    """The item's parts as (label, text): its two texts, then its sources."""
+    parts = [
+        (name.capitalize(), row.get(name) or "") for name in TEXT_FIELDS[kind_name]
+    ]
+    sources = "\n".join(source_line(item) for item in row.get("sources") or [])
+    return [*parts, ("Sources", sources)]
 
 
 def version_changes(before, after):
@@ -184,6 +211,7 @@ def version_changes(before, after):
                 parts = [
                     {"label": part, "before": "", "after": _whole("ins", text)}
                     for part, text in _item_text(name, row)
+                    if text
                 ]
                 items.append({"state": "Added", "parts": parts})
                 continue
@@ -201,6 +229,7 @@ def version_changes(before, after):
                 parts = [
                     {"label": part, "before": _whole("del", text), "after": ""}
                     for part, text in _item_text(name, row)
+                    if text
                 ]
                 items.append({"state": "Removed", "parts": parts})
         if items:

@@ -13,6 +13,8 @@ import markdown
 import nh3
 from django.utils.html import strip_tags
 
+from figures.markup import finish as finish_references
+
 MARKDOWN_EXTENSIONS = [
     "markdown.extensions.tables",
     "markdown.extensions.footnotes",
@@ -21,6 +23,8 @@ MARKDOWN_EXTENSIONS = [
     "markdown.extensions.toc",
     "markdown.extensions.abbr",
     "markdown.extensions.def_list",
+    # `![alt](image:42 "caption")` and other library assets (figures/markup.py).
+    "figures.markup:AssetExtension",
 ]
 MARKDOWN_CONFIG = {
     "markdown.extensions.tables": {"use_align_attribute": True},
@@ -87,11 +91,24 @@ ARTICLE = Allowlist(
             "span",
             "figure",
             "figcaption",
+            "picture",
+            "source",
         }
     ),
     attributes={
         "a": {"href", "title", "id"},
-        "img": {"src", "alt", "title", "width", "height"},
+        "img": {
+            "src",
+            "alt",
+            "title",
+            "width",
+            "height",
+            "srcset",
+            "sizes",
+            "loading",
+            "decoding",
+        },
+        "source": {"type", "srcset", "sizes"},
         "abbr": {"title"},
         "h2": {"id"},
         "h3": {"id"},
@@ -106,6 +123,8 @@ ARTICLE = Allowlist(
     },
     classes={
         "div": {"footnote"},
+        "figure": {"figure"},
+        "small": {"figure__credit"},
         "a": {"footnote-ref", "footnote-backref"},
         "code": {
             f"language-{lang}"
@@ -202,7 +221,8 @@ def render(text: str, allowlist: Allowlist = ARTICLE) -> str:
         extension_configs=MARKDOWN_CONFIG,
         output_format="html",
     )
-    return sanitize(html, allowlist)
+    # Library assets the allowlist must not admit (chart SVG) go in after cleaning.
+    return finish_references(sanitize(html, allowlist))
 
 
 # Reader comments: plain text only. Paragraphs, line breaks and links made here, the

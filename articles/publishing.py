@@ -24,9 +24,17 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from . import markup, services, versions
+from . import citations, markup, services, versions
 from .changes import changes_catch_up
-from .models import ANNOTATION_KINDS, Article, Author, Correction, Topic, slug_words
+from .models import (
+    ANNOTATION_KINDS,
+    Article,
+    Author,
+    Correction,
+    KeyFact,
+    Topic,
+    slug_words,
+)
 from .models import WorkingCopy as Copy
 
 log = logging.getLogger(__name__)
@@ -78,6 +86,8 @@ def explainer_state(article) -> dict:
     }
     for name, (model, field_names) in LISTS.items():
         rows = model.objects.filter(article=article).order_by(*model._meta.ordering)
+        if model is not Correction:
+            rows = rows.prefetch_related("sources")
         state[name] = [_row_state(row, field_names) for row in rows]
     return state
 
@@ -88,6 +98,10 @@ def _row_state(row, field_names):
         item["created_at"] = row.created_at.isoformat()
     else:
         item["anchor"] = row.anchor
+        item["needs_source"] = row.needs_source
+        item["sources"] = citations.sources_state(row)
+    if isinstance(row, KeyFact):
+        item["uid"] = str(row.uid)  # the fact's identity across explainers
     return item
 
 
@@ -146,6 +160,8 @@ def explainer_in_memory(state, *, base=None) -> Article:
         items = []
         for position, item in enumerate(state[name]):
             row = model(pk=item.get("id"), article=article)
+            if getattr(model, "shared_field", None) and item.get("uid"):
+                setattr(row, model.shared_field, item["uid"])
             for field_name in field_names:
                 setattr(row, field_name, item[field_name])
             if model is Correction:
@@ -155,6 +171,9 @@ def explainer_in_memory(state, *, base=None) -> Article:
             else:
                 row.position = position
                 row.anchor = item.get("anchor") or f"{model.anchor_prefix}-{position}"
+                row.needs_source = bool(item.get("needs_source"))
+                if "sources" in item:  # else (an older copy) the row's own, if any
+                    citations.sources_in_memory(row, item["sources"])
                 row.render_markdown()
             items.append(row)
         related = getattr(article, name).all()
@@ -186,6 +205,7 @@ def state_from_revision(revision, article):
     for name in ("authors", "topics"):
         if name in fields_then:
             state[name] = sorted(fields_then[name])
+    sources_then = citations.revision_sources(saved)
     for name, (model, field_names) in services.ANNOTATION_LISTS.items():
         existing = set(
             model.objects.filter(article=article).values_list("pk", flat=True)
@@ -196,6 +216,8 @@ def state_from_revision(revision, article):
                 "id": row["id"] if row["id"] in existing else None,
                 "anchor": row["anchor"],
                 **{field: row[field] for field in field_names},
+                "needs_source": bool(row.get("needs_source")),
+                "sources": sources_then.get((model, row["id"]), []),
             }
             for row in rows
             if row.get("article_id", row.get("article")) == article.pk
@@ -240,14 +262,9 @@ def state_with_changes(state, *, fields, authors=None, topics=None, **lists):
         if name == "corrections":
             state[name] = [{**item, "id": item.get("id")} for item in items]
             continue
-        anchors = {row["id"]: row.get("anchor", "") for row in state[name]}
+        before = {row["id"]: row for row in state[name] if row.get("id")}
         state[name] = [
-            {
-                **item,
-                "id": item.get("id"),
-                "anchor": item.get("anchor") or anchors.get(item.get("id"), ""),
-            }
-            for item in items
+            citations.state_item(item, before.get(item.get("id"), {})) for item in items
         ]
     return state
 

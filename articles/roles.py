@@ -25,6 +25,7 @@ ROLES = {
             ["webhookendpoint", "webhookdelivery", "integrationkey"],
             None,
         ),
+        ("figures", ["image", "chart"], None),
     ],
     "Writer": [
         (
@@ -32,6 +33,7 @@ ROLES = {
             STORY_MODELS,
             ("add_", "change_", "view_"),
         ),
+        ("figures", ["image", "chart"], ("add_", "change_", "view_")),
     ],
 }
 

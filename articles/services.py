@@ -12,7 +12,9 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from . import versions
+from figures.heroes import hero_adopt
+
+from . import citations, shared_facts, versions
 from .changes import change_record
 from .models import (
     ANNOTATION_KINDS,
@@ -115,6 +117,8 @@ def article_changed(article: Article, *, deleted: bool = False) -> None:
         unique_fields=["slug"],
         update_fields=["article", "recorded_at"],
     )
+    # The hero joins the image library: checked, EXIF stripped (figures/heroes.py).
+    hero_adopt(article)
     refresh_search_document(article)
     change_record(article)
     versions.article_bump(article.pk)
@@ -227,6 +231,8 @@ def explainer_import(
                     **dict(zip(names, item[:2], strict=True)),
                 )
                 _checked_save(obj, f"{what} {position + 1} ('{item[0][:40]}')")
+                if item.anchor:
+                    _claim_import(obj, data, what=f"{what} {position + 1}")
         for number, item in enumerate(data.corrections, 1):
             correction = Correction(
                 article=article, kind=item.kind, note=item.note, created_at=item.date
@@ -238,6 +244,21 @@ def explainer_import(
             reversion.set_user(user)
         reversion.set_comment(f"Imported from {origin}.")
     return article
+
+
+def _claim_import(obj, data, *, what) -> None:
+    """Give an imported claim the sources and flag its document states for it."""
+    name, anchor = type(obj).list_name, obj.anchor
+    if anchor in data.needs_source.get(name, []):
+        obj.needs_source = True
+        obj.save(update_fields=["needs_source"])
+    items = data.sources.get(name, {}).get(anchor)
+    if items:
+        try:
+            rows = citations.sources_prepare(type(obj), items, where="sources")
+        except ValidationError as error:
+            raise ValidationError(_one_line(error, f"{what}, its sources")) from None
+        citations.sources_write(obj, rows)
 
 
 # Writes of a whole article with its lists: the content API, and the editor's desk
@@ -278,6 +299,9 @@ def _annotations_replace(*, article: Article, name: str, items: list[dict]) -> N
     model, field_names = ANNOTATION_LISTS[name]
     existing = {obj.pk: obj for obj in model.objects.filter(article=article)}
     _unknown_ids(model, name, items, existing)
+    uids = [str(item["uid"]) for item in items if item.get("uid")]
+    if len(uids) != len(set(uids)):
+        raise ValidationError({name: "The same fact appears twice in this explainer."})
     kept = {item["id"] for item in items if item.get("id") is not None}
     model.objects.filter(article=article).exclude(pk__in=kept).delete()
     # Park kept rows above every position in use, and on anchors no final value can
@@ -295,15 +319,31 @@ def _annotations_replace(*, article: Article, name: str, items: list[dict]) -> N
         for field_name in field_names:
             changed |= getattr(obj, field_name) != item[field_name]
             setattr(obj, field_name, item[field_name])
+        if item.get("needs_source") is not None:
+            changed |= obj.needs_source != item["needs_source"]
+            obj.needs_source = item["needs_source"]
+        # Sources left out (None) stay as they are (articles/citations.py).
+        sources = item.get("sources")
+        if sources is not None:
+            where = f"{name}.{index}.sources"
+            sources = citations.sources_prepare(model, sources, where=where)
+            if not citations.sources_differ(obj, sources):
+                sources = None
         obj.position, obj.anchor = index, anchor
-        objects.append((index, obj, changed))
+        if obj.pk is None and item.get("uid") and hasattr(obj, "uid"):
+            obj.uid = item["uid"]  # a fact picked from the library (shared_facts.py)
+        objects.append((index, obj, changed or sources is not None, sources))
     # Rows with an anchor first, so anchors made from text step around them.
-    for index, obj, changed in sorted(objects, key=lambda row: not row[1].anchor):
+    for index, obj, changed, sources in sorted(
+        objects, key=lambda row: not row[1].anchor
+    ):
         try:
             obj.full_clean(exclude=["anchor"] if not obj.anchor else None)
         except ValidationError as error:
             raise _item_errors(name, index, error) from None
         obj.save(update_fields=None if changed else ["position", "anchor"])
+        if sources is not None:
+            citations.sources_write(obj, sources)
 
 
 def _corrections_replace(*, article: Article, items: list[dict], keep: bool) -> None:
@@ -371,6 +411,7 @@ def article_save(
     for name, value in fields.items():
         setattr(article, name, value)
     article.full_clean()
+    facts_before = shared_facts.uids_of(article) if key_facts is not None else set()
     with reversion.create_revision():
         article.save()
         if authors is not None:
@@ -387,6 +428,14 @@ def article_save(
                 items=corrections,
                 keep=published in (old_status, new_status),
             )
+        if key_facts is not None:
+            # A shared fact corrected here is corrected in every explainer using it.
+            sharing = shared_facts.spread(
+                article, user=user, can_publish=can_publish(user), before=facts_before
+            )
+            for other in sharing:
+                article_changed(other)
+                reversion.add_to_revision(other)
         article_changed(article)
         reversion.add_to_revision(article)
         reversion.set_user(user)
@@ -398,6 +447,17 @@ def article_save(
 
 
 @transaction.atomic
+def rows_delete(*, user, rows, articles, comment) -> None:
+    """Delete annotation `rows` of `articles` as one revision of each explainer."""
+    with reversion.create_revision():
+        rows.delete()
+        for article in articles:
+            article_changed(article)
+            reversion.add_to_revision(article)
+        reversion.set_user(user)
+        reversion.set_comment(comment)
+
+
 @transaction.atomic
 def article_delete(
     *, article: Article, user, comment="Deleted through the API."

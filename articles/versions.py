@@ -1,10 +1,11 @@
 """Version keys: what every write moves and every cached read compares.
 
-A version is a cache key holding a nanosecond stamp. Writes move them (through
-`services.article_changed`, comments/services.py and the receivers at the end of
-this module); the page cache (articles/cache.py) keeps each response, and
-articles/fragments.py each part of the explainer page, with the versions it was
-built from, and serves it only while they are unchanged:
+A version is a cache key holding a nanosecond stamp. Writes move them through
+`surrogates.keys_changed`, the one invalidation path, which also purges the edge
+caches (`services.article_changed`, comments/services.py and the receivers in
+articles/surrogates.py call it). The page cache (articles/cache.py) keeps each
+response, and articles/fragments.py each part of the explainer page, with the
+versions it was built from, and serves them only while they are unchanged:
 
 - ``content``: every article write (`services.article_changed`) and every topic or
   author write; lists, feeds, the sitemap and article pages (their related list)
@@ -29,11 +30,10 @@ from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models import Min
-from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .models import Article, Author, Topic, WorkingCopy
+from .models import Article, WorkingCopy
 
 CONTENT = "content:version"
 # Moved with every thread's own version: lists showing comment counts depend on it.
@@ -47,6 +47,7 @@ RELEASE_SOURCES = (
     "accounts",
     "articles",
     "comments",
+    "figures",
     "newsroom",
     "static",
     "templates",
@@ -83,7 +84,10 @@ def bump(*keys) -> None:
 
 
 def article_bump(article_id) -> None:
-    bump(CONTENT, article_key(article_id))
+    """A write to one explainer: through the one invalidation path (surrogates.py)."""
+    from . import surrogates
+
+    surrogates.keys_changed(surrogates.article_keys(article_id))
 
 
 def depend_on(request, *keys) -> None:
@@ -103,13 +107,23 @@ def depend_on(request, *keys) -> None:
 
 
 def comments_bump(article_id) -> None:
-    bump(comments_key(article_id), ANY_COMMENTS)
+    """A write to one thread: through the one invalidation path (surrogates.py)."""
+    from . import surrogates
+
+    surrogates.keys_changed({surrogates.thread(article_id)})
 
 
 def depend_on_article(request, article_id, *, comments=False) -> None:
+    """Record that the response shows the article (and its thread): for the page
+    cache's versions and as the response's surrogate keys."""
+    from . import surrogates
+
     keys = [article_key(article_id)]
+    shown = [surrogates.article(article_id)]
     if comments:
         keys.append(comments_key(article_id))
+        shown.append(surrogates.thread(article_id))
+    surrogates.add(request, *shown)
     depend_on(request, *keys)
 
 
@@ -234,23 +248,3 @@ def shared_versions(request):
     """
     request = getattr(request, "_request", request)
     return getattr(request, "_cache_versions", None)
-
-
-# Topic and author names appear on every list and article page and in the API, but
-# are edited apart from articles: their writes move the content version and the
-# versions of the articles that carry them (read before a delete clears the links).
-
-
-@receiver(post_save, sender=Topic, dispatch_uid="articles-cache-topic-save")
-@receiver(pre_delete, sender=Topic, dispatch_uid="articles-cache-topic-delete")
-@receiver(post_save, sender=Author, dispatch_uid="articles-cache-author-save")
-@receiver(pre_delete, sender=Author, dispatch_uid="articles-cache-author-delete")
-def taxonomy_written(sender, instance, **kwargs):
-    article_ids = list(instance.articles.values_list("pk", flat=True))
-    bump(CONTENT, *(article_key(pk) for pk in article_ids))
-
-
-@receiver(post_delete, sender=Article, dispatch_uid="articles-cache-article-delete")
-def article_deleted(sender, instance, **kwargs):
-    # The admin's delete view and bulk action delete without a service to call.
-    article_bump(instance.pk)

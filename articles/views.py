@@ -15,7 +15,7 @@ from django.utils.cache import (
 )
 from django.views.generic import DetailView, ListView
 
-from . import changes, publishing, services
+from . import changes, publishing, services, surrogates
 from .cache import cache_anonymous
 from .fragments import explainer_parts, published_explainer
 from .http import conditional_response, etag_of
@@ -94,6 +94,17 @@ class ArticleListMixin(ConditionalPageMixin):
     def published(self):
         return Article.objects.published()
 
+    def list_keys(self):
+        """The surrogate key of this list (articles/surrogates.py)."""
+        return [surrogates.LISTS]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Each explainer shown too: one leaving the list (a topic removed) purges it.
+        shown = [surrogates.article(article.pk) for article in context["object_list"]]
+        surrogates.add(self.request, *self.list_keys(), *shown)
+        return context
+
     def get_queryset(self):
         return (
             self.published()
@@ -141,6 +152,9 @@ class TopicView(ArticleListMixin, ListView):
     def published(self):
         return Article.objects.published().filter(topics=self.topic)
 
+    def list_keys(self):
+        return [surrogates.topic(self.topic.pk)]
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(topic=self.topic, **kwargs)
 
@@ -154,6 +168,9 @@ class AuthorView(ArticleListMixin, ListView):
 
     def published(self):
         return Article.objects.published().filter(authors=self.author)
+
+    def list_keys(self):
+        return [surrogates.author(self.author.pk)]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)
@@ -278,5 +295,7 @@ home = cache_anonymous(HomeView.as_view())
 article_detail = cache_anonymous(ArticleDetailView.as_view())
 topic_detail = cache_anonymous(TopicView.as_view())
 author_detail = cache_anonymous(AuthorView.as_view())
-corrections = cache_anonymous(CorrectionsView.as_view())
+corrections = surrogates.keyed(
+    cache_anonymous(CorrectionsView.as_view()), surrogates.LISTS
+)
 article_preview = ArticlePreviewView.as_view()

@@ -49,7 +49,14 @@ class CommentAdmin(admin.ModelAdmin):
         "is_featured",
         "created_at",
     )
-    list_filter = ("status", FlaggedFilter, "is_featured", "held_reason", "article")
+    list_filter = (
+        "status",
+        FlaggedFilter,
+        "is_featured",
+        "held_reason",
+        "annotation_kind",
+        "article",
+    )
     search_fields = (
         "body",
         "author__username",
@@ -58,7 +65,16 @@ class CommentAdmin(admin.ModelAdmin):
     )
     list_select_related = ("author", "article")
     raw_id_fields = ("article", "author", "parent")
-    readonly_fields = ("created_at", "edited_at", "deleted_at", "held_reason")
+    readonly_fields = (
+        "created_at",
+        "edited_at",
+        "deleted_at",
+        "held_reason",
+        # Checked against the explainer when posted (comments.services).
+        "annotation_kind",
+        "annotation_anchor",
+        "annotation_quote",
+    )
     date_hierarchy = "created_at"
     inlines = [FlagInline]
     actions = [
@@ -71,6 +87,10 @@ class CommentAdmin(admin.ModelAdmin):
     ]
     fieldsets = (
         (None, {"fields": ("article", "author", "parent", "body")}),
+        (
+            _("About an annotation"),
+            {"fields": ("annotation_kind", "annotation_anchor", "annotation_quote")},
+        ),
         (
             _("Moderation"),
             {"fields": ("status", "held_reason", "is_featured")},

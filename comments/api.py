@@ -7,7 +7,7 @@ JSON shape (articles/api/exceptions.py).
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, generics, permissions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -15,12 +15,27 @@ from rest_framework.response import Response
 from articles.api.http import StrictQueryMixin
 from articles.models import Article
 
-from . import services
+from . import selectors, services
 from .models import Comment
+
+
+class AnnotationRefSerializer(serializers.Serializer):
+    """The Key Fact, Quick Answer or FAQ entry a comment is about."""
+
+    kind = serializers.CharField(source="annotation_kind")
+    anchor = serializers.CharField(source="annotation_anchor")
+    quote = serializers.CharField(source="annotation_quote")
+    url = serializers.SerializerMethodField(
+        help_text="Its page, or null once the explainer no longer has it."
+    )
+
+    def get_url(self, obj) -> str | None:
+        return obj.quote_url or None
 
 
 class ReplySerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
+    annotation = serializers.SerializerMethodField()
     body_html = serializers.SerializerMethodField()
     is_deleted = serializers.BooleanField(read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
@@ -30,6 +45,7 @@ class ReplySerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "parent",
+            "annotation",
             "author",
             "body_html",
             "status",
@@ -48,6 +64,14 @@ class ReplySerializer(serializers.ModelSerializer):
     def get_body_html(self, obj) -> str:
         return "" if obj.is_deleted else obj.body_html
 
+    @extend_schema_field(AnnotationRefSerializer(allow_null=True))
+    def get_annotation(self, obj) -> dict | None:
+        if not obj.annotation_anchor:
+            return None
+        if not hasattr(obj, "quote_url"):
+            _quotes_prepare([obj], obj.article)
+        return AnnotationRefSerializer(obj).data
+
 
 class CommentSerializer(ReplySerializer):
     replies = serializers.SerializerMethodField()
@@ -63,6 +87,22 @@ class CommentSerializer(ReplySerializer):
 class CommentInputSerializer(serializers.Serializer):
     body = serializers.CharField(trim_whitespace=True)
     parent = serializers.IntegerField(required=False, allow_null=True)
+    annotation = serializers.SlugField(
+        required=False,
+        allow_blank=True,
+        max_length=80,
+        help_text="The anchor of the Key Fact, Quick Answer or FAQ entry the "
+        "comment is about, e.g. fact-budget. A reply is about what its comment is.",
+    )
+
+
+class CommentQuerySerializer(serializers.Serializer):
+    annotation = serializers.SlugField(
+        required=False,
+        max_length=80,
+        help_text="Only the comments on the annotation at this anchor "
+        "(e.g. fact-budget), with their replies.",
+    )
 
 
 class CommentEditSerializer(serializers.Serializer):
@@ -75,6 +115,17 @@ class CommentPagination(PageNumberPagination):
     max_page_size = 100
 
 
+def _quotes_prepare(comments, article) -> None:
+    """Link each comment (and reply) on an annotation to it while it exists: one
+    query, and only when one of them is on an annotation."""
+    rows = [*comments]
+    rows += [reply for c in comments for reply in getattr(c, "visible_replies", [])]
+    about = [row for row in rows if row.annotation_anchor]
+    if about:
+        current = selectors.current_annotations(article)
+        selectors.quotes_prepare(about, article, current=current)
+
+
 def _call(service, **kwargs):
     try:
         return service(**kwargs)
@@ -84,15 +135,18 @@ def _call(service, **kwargs):
 
 # The write views read their own input serializers: name them in the schema.
 @extend_schema_view(
+    get=extend_schema(parameters=[CommentQuerySerializer]),
     post=extend_schema(
         request=CommentInputSerializer, responses={201: CommentSerializer}
-    )
+    ),
 )
 class ArticleCommentsView(StrictQueryMixin, generics.ListCreateAPIView):
-    """Visible comments of a published explainer, oldest first, replies nested."""
+    """Visible comments of a published explainer, oldest first, replies nested;
+    `?annotation=<anchor>` keeps those on one Key Fact, Quick Answer or FAQ entry."""
 
     serializer_class = CommentSerializer
     pagination_class = CommentPagination
+    query_serializer = CommentQuerySerializer
 
     def get_permissions(self):
         if self.request.method == "POST":
@@ -111,10 +165,14 @@ class ArticleCommentsView(StrictQueryMixin, generics.ListCreateAPIView):
             self, "swagger_fake_view", False
         ):  # schema generation: no URL kwargs
             return Comment.objects.none()
+        query = CommentQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        comments = Comment.objects.for_article(self.get_article())
+        if anchor := query.validated_data.get("annotation"):
+            comments = comments.filter(annotation_anchor=anchor)
         visible_replies = Comment.objects.visible().select_related("author", "article")
         return (
-            Comment.objects.for_article(self.get_article())
-            .in_thread()
+            comments.in_thread()
             .filter(parent__isnull=True)
             .select_related("author", "article")
             .prefetch_related(
@@ -122,6 +180,11 @@ class ArticleCommentsView(StrictQueryMixin, generics.ListCreateAPIView):
             )
             .order_by("-is_featured", "created_at", "pk")
         )
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        _quotes_prepare(page, self.get_article())
+        return page
 
     def create(self, request, *args, **kwargs):
         article = self.get_article()
@@ -140,9 +203,12 @@ class ArticleCommentsView(StrictQueryMixin, generics.ListCreateAPIView):
             author=request.user,
             body=data.validated_data["body"],
             parent=parent,
+            annotation=data.validated_data.get("annotation") or "",
             ip=request.META.get("REMOTE_ADDR"),
         )
         comment.visible_replies = []
+        # Checked a moment ago: its annotation is there.
+        selectors.quotes_prepare([comment], article, current=None)
         return Response(
             CommentSerializer(comment).data,
             status=status.HTTP_201_CREATED,
@@ -178,6 +244,11 @@ class CommentDetailView(StrictQueryMixin, generics.RetrieveUpdateDestroyAPIView)
                 )
             )
         )
+
+    def get_object(self):
+        comment = super().get_object()
+        _quotes_prepare([comment], comment.article)
+        return comment
 
     def partial_update(self, request, *args, **kwargs):
         comment = self.get_object()

@@ -15,6 +15,15 @@ class CommentForm(forms.Form):
         error_messages={"required": _("Write something before posting.")},
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The anchor of the annotation the comment is about (its page's form sets it).
+    annotation = forms.SlugField(
+        required=False,
+        max_length=80,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": _("That is not a Key Fact, answer or FAQ entry of this page.")
+        },
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,6 +45,7 @@ class CommentForm(forms.Form):
 
 class CommentEditForm(CommentForm):
     parent = None
+    annotation = None
 
 
 class FlagForm(forms.Form):

@@ -5,7 +5,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles import markup
-from articles.models import Article, strip_control_characters
+from articles.models import ANNOTATION_KINDS, Article, strip_control_characters
+
+# Which list of the explainer a comment's annotation is in: the registry's names
+# (articles/models/annotations.py), so a new kind of annotation joins by itself.
+AnnotationKind = models.TextChoices(
+    "AnnotationKind",
+    [
+        (kind.list_name.upper(), (kind.list_name, kind.section_label))
+        for kind in ANNOTATION_KINDS
+    ],
+)
+ANNOTATION_QUOTE_LENGTH = 300
 
 
 def _with_text(reader, path=""):
@@ -36,6 +47,10 @@ class CommentQuerySet(models.QuerySet):
 
     def for_article(self, article):
         return self.filter(article=article)
+
+    def about(self, kind, anchor):
+        """Comments on one annotation (replies share their comment's annotation)."""
+        return self.filter(annotation_kind=kind, annotation_anchor=anchor)
 
     def in_thread(self, reader=None):
         """What a thread shows `reader` (any reader by default).
@@ -95,6 +110,29 @@ class Comment(models.Model):
             "The top-level comment this replies to. Replies are one level deep."
         ),
     )
+    # Annotation rows are replaced when an explainer is saved; their kind and anchor
+    # stay, so a comment names its annotation by those (issue #14).
+    annotation_kind = models.CharField(
+        _("about the annotation of kind"),
+        max_length=20,
+        choices=AnnotationKind,
+        blank=True,
+        help_text=_("Set when the reader commented on one Key Fact, answer or FAQ."),
+    )
+    annotation_anchor = models.SlugField(
+        _("about the annotation at"),
+        max_length=80,
+        blank=True,
+        help_text=_("The anchor of the annotation the comment is about."),
+    )
+    annotation_quote = models.CharField(
+        _("annotation as quoted"),
+        max_length=ANNOTATION_QUOTE_LENGTH,
+        blank=True,
+        help_text=_(
+            "The annotation's words when the comment was posted, shown above it."
+        ),
+    )
     body = models.TextField(
         _("text"), help_text=_("What the reader wrote, as plain text.")
     )
@@ -151,6 +189,13 @@ class Comment(models.Model):
                 name="comment_article_status_idx",
             ),
             models.Index(fields=["status", "-created_at"], name="comment_queue_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(annotation_kind="", annotation_anchor="")
+                | (~Q(annotation_kind="") & ~Q(annotation_anchor="")),
+                name="comment_annotation_kind_and_anchor",
+            )
         ]
 
     def __str__(self):

@@ -14,14 +14,15 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from articles import versions as article_versions
 from articles.markup import clean_text
-from articles.models import Article
+from articles.models import ANNOTATION_KINDS, Article
 from integrations.webhooks import webhooks_record_comment
 
-from .models import BannedWord, Comment, CommentBan, Flag
+from .models import ANNOTATION_QUOTE_LENGTH, BannedWord, Comment, CommentBan, Flag
 
 MODERATE_PERMISSION = "comments.moderate_comment"
 
@@ -132,14 +133,48 @@ def _held_reason(*, article, author, body) -> str:
     return Comment.HeldReason.NONE
 
 
+def annotation_quote(annotation) -> str:
+    """The words a comment on `annotation` quotes: a fact's label and text, a quick
+    answer's question and answer, an FAQ entry's question."""
+    first, second = (getattr(annotation, name) for name in annotation.text_fields)
+    if annotation.html_field is None:
+        joiner = " " if first.rstrip()[-1:] in {"?", "!", "."} else ": "
+        first = f"{first.rstrip()}{joiner}{second}"
+    return Truncator(" ".join(first.split())).chars(ANNOTATION_QUOTE_LENGTH)
+
+
+def annotation_find(*, article: Article, anchor: str):
+    """The annotation of any kind at `anchor` of `article`, or a ValidationError.
+
+    Rows are replaced when an explainer is saved; anchors stay, so this is what a
+    comment records (with a quote of its words now).
+    """
+    for kind in ANNOTATION_KINDS:
+        found = kind.objects.filter(article=article, anchor=anchor).first()
+        if found is not None:
+            return found
+    raise ValidationError(
+        {"annotation": "This explainer has no Key Fact, answer or FAQ entry there."},
+        code="unknown_annotation",
+    )
+
+
 @transaction.atomic
 def comment_post(
-    *, article: Article, author, body: str, parent: Comment | None = None, ip=None
+    *,
+    article: Article,
+    author,
+    body: str,
+    parent: Comment | None = None,
+    annotation: str = "",
+    ip=None,
 ) -> Comment:
     """Post a comment or reply; it is published at once or held as pending.
 
-    Posting the same text on the same explainer again within a minute returns the
-    first comment instead of a copy (double submits).
+    `annotation`: the anchor of the Key Fact, Quick Answer or FAQ entry the comment
+    is about. A reply is about what its comment is about. Posting the same text on
+    the same explainer (and annotation) again within a minute returns the first
+    comment instead of a copy (double submits).
     """
     _check_commenter(author)
     # One author's posts go one at a time, so a double submit finds its twin.
@@ -162,6 +197,21 @@ def comment_post(
                 {"parent": "That comment can no longer be replied to."},
                 code="parent_gone",
             )
+        if annotation and annotation != parent.annotation_anchor:
+            raise ValidationError(
+                {"annotation": "A reply is about what its comment is about."},
+                code="reply_annotation",
+            )
+        about = (
+            parent.annotation_kind,
+            parent.annotation_anchor,
+            parent.annotation_quote,
+        )
+    elif annotation:
+        found = annotation_find(article=article, anchor=annotation)
+        about = (found.list_name, found.anchor, annotation_quote(found))
+    else:
+        about = ("", "", "")
 
     since = timezone.now() - timezone.timedelta(
         seconds=settings.COMMENTS_DUPLICATE_SECONDS
@@ -171,6 +221,7 @@ def comment_post(
             article=article,
             author=author,
             parent=parent,
+            annotation_anchor=about[1],
             body=body,
             created_at__gte=since,
             deleted_at__isnull=True,
@@ -187,6 +238,9 @@ def comment_post(
         article=article,
         author=author,
         parent=parent,
+        annotation_kind=about[0],
+        annotation_anchor=about[1],
+        annotation_quote=about[2],
         body=body,
         status=Comment.Status.PENDING if reason else Comment.Status.PUBLISHED,
         held_reason=reason,

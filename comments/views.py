@@ -59,6 +59,7 @@ def comment_post(request, slug):
                     author=request.user,
                     body=form.cleaned_data["body"],
                     parent=parent,
+                    annotation=form.cleaned_data.get("annotation") or "",
                     ip=request.META.get("REMOTE_ADDR"),
                 )
             except PermissionDenied as exc:
@@ -86,9 +87,12 @@ def _posted(request, comment):
         messages.info(request, _pending_note(comment))
     if _wants_json(request):
         selectors.cards_prepare([comment], request.user)
+        # A comment on an annotation is posted from the annotation's page, whose
+        # cards need no quote of it.
+        region = {"annotation": comment.annotation_anchor}
         html = render_to_string(
             "comments/thread.html",
-            {"threads": [[comment]], "user": request.user},
+            {"threads": [[comment]], "user": request.user, "region": region},
             request=request,
         )
         return JsonResponse(

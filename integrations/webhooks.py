@@ -110,7 +110,16 @@ def webhooks_record_comment(comment) -> list[WebhookDelivery]:
     """Queue `comment.published` deliveries once a comment is shown to readers."""
     article = comment.article
     data = {
-        "comment": {"id": comment.pk, "parent_id": comment.parent_id},
+        "comment": {
+            "id": comment.pk,
+            "parent_id": comment.parent_id,
+            # What the comment discusses: one annotation of the explainer, or null.
+            "annotation": (
+                {"kind": comment.annotation_kind, "anchor": comment.annotation_anchor}
+                if comment.annotation_kind
+                else None
+            ),
+        },
         "explainer": _explainer_ref(
             article_id=article.pk, slug=article.slug, updated_at=article.updated_at
         ),

@@ -26,6 +26,9 @@ def pinned_to_primary() -> bool:
 
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
+        # The shared cache's table (its versions) must never be read behind.
+        if model._meta.app_label == "django_cache":
+            return DEFAULT_DB_ALIAS
         if _wrote.get() or connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return DEFAULT_DB_ALIAS
         return REPLICA

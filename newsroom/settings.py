@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "integrations",
+    "figures",
 ]
 
 MIDDLEWARE = [
@@ -130,6 +131,8 @@ MIDDLEWARE = [
     # /api/ addresses without their trailing slash are served, not redirected.
     "articles.api.middleware.ApiTrailingSlashMiddleware",
     "articles.cache.PageCacheMiddleware",
+    # Surrogate keys and the edge lifetime of public responses (articles/surrogates.py).
+    "articles.surrogates.SurrogateKeyMiddleware",
     # Scheduled working copies go live on the first request after their time.
     "articles.publishing.ScheduledChangesMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -186,6 +189,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
+    )
+    # Kept open between requests: page-cache hits read the shared cache's table, and
+    # opening the file (with its PRAGMAs) would cost more than the read.
+    DATABASES["default"]["CONN_MAX_AGE"] = int(
+        os.environ.get("DATABASE_CONN_MAX_AGE", "600")
     )
 
 # Optional read replica: reads go there, writes (and a request's reads after its
@@ -247,8 +255,11 @@ COMMENTS_FLAG_THRESHOLD = int(os.environ.get("COMMENTS_FLAG_THRESHOLD", "3"))
 COMMENTS_EDIT_MINUTES = 15
 COMMENTS_DUPLICATE_SECONDS = 60
 
-# Cache: Django's own Redis backend when REDIS_URL is set, local memory otherwise.
+# Cache: Django's own Redis backend when REDIS_URL is set, otherwise a table in the
+# default database, so every process on the machine shares the page cache's versions
+# (docs/operations.md). The table is made by `migrate` (articles/apps.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_TABLE = "newsroom_cache"
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -259,7 +270,19 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
+            # Each write counts the rows; past MAX_ENTRIES it drops the expired ones,
+            # then a third of the rest. About 8 entries per explainer read.
+            "OPTIONS": {
+                "MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "30000")),
+                "CULL_FREQUENCY": 3,
+            },
+        }
+    }
 
 _validators = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
@@ -334,17 +357,29 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 NEWSROOM_SHARE_IMAGE = os.environ.get("NEWSROOM_SHARE_IMAGE", "img/share.png")
 NEWSROOM_LOGO = os.environ.get("NEWSROOM_LOGO", "img/logo.png")
 
-# scripts/bench.py only: adds the /bench/floor route and lets an X-Bench-No-Cache
-# request header skip the anonymous page cache (articles/cache.py). Never set it in
-# a deployment.
-NEWSROOM_BENCH = env_bool("NEWSROOM_BENCH_FLOOR")
 # Names the deployed code in cache keys (articles/versions.py release()); unset, a digest
 # of the project's Python files and templates is used.
 NEWSROOM_RELEASE = os.environ.get("NEWSROOM_RELEASE", "")
-# Anonymous page cache (articles/cache.py). Its versions must be shared by every
-# process, so by default it is on with Redis (or under runserver, one process) and
-# off otherwise (newsroom/test_settings.py turns it off for the test run).
-NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", default=bool(REDIS_URL or DEBUG))
+# Anonymous page cache (articles/cache.py). Its versions live in the shared cache
+# (Redis, or the database table above), so it is on by default
+# (newsroom/test_settings.py turns it off for the test run).
+NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", default=True)
+# Edge caches in front (articles/surrogates.py, articles/purge.py, docs/performance.md):
+# how long they may keep a keyed public response, and where purges go. Each adapter
+# is off until its variables are set; the API URLs only change in tests.
+SURROGATE_MAX_AGE = int(os.environ.get("SURROGATE_MAX_AGE", "300"))
+VARNISH_URLS = env_list("VARNISH_URLS")
+# After a purge: fetch the purged explainer pages again through this origin (so the
+# first reader gets a hit), and purge once more after this many seconds (0: never).
+VARNISH_REWARM_URL = os.environ.get("VARNISH_REWARM_URL", "")
+VARNISH_PURGE_AGAIN = float(os.environ.get("VARNISH_PURGE_AGAIN", "0"))
+FASTLY_API_TOKEN = os.environ.get("FASTLY_API_TOKEN", "")
+FASTLY_SERVICE_ID = os.environ.get("FASTLY_SERVICE_ID", "")
+FASTLY_API_URL = os.environ.get("FASTLY_API_URL", "https://api.fastly.com")
+CLOUDFLARE_API_TOKEN = os.environ.get("CLOUDFLARE_API_TOKEN", "")
+CLOUDFLARE_ZONE_ID = os.environ.get("CLOUDFLARE_ZONE_ID", "")
+CLOUDFLARE_API_URL = os.environ.get("CLOUDFLARE_API_URL", "https://api.cloudflare.com")
+PURGE_TIMEOUT = float(os.environ.get("PURGE_TIMEOUT", "2"))
 
 # One JSON object per line in production (newsroom/logging.py), plain text in DEBUG;
 # DJANGO_LOG_FORMAT=json|plain chooses explicitly.
@@ -428,6 +463,7 @@ SPECTACULAR_SETTINGS = {
         "ChangeKindEnum": "articles.models.ChangeEvent.Kind",
         "CorrectionKindEnum": "articles.models.Correction.Kind",
         "WorkingCopyStatusEnum": "articles.models.WorkingCopy.Status",
+        "ChartKindEnum": "figures.models.Chart.Kind",
     },
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
     "POSTPROCESSING_HOOKS": [

@@ -13,7 +13,7 @@ os.environ.setdefault(
 )
 
 from newsroom.settings import *  # noqa: F403
-from newsroom.settings import DATABASES, env_bool
+from newsroom.settings import DATABASES, REDIS_URL, env_bool
 
 default_database = DATABASES["default"]
 if default_database["ENGINE"] == "django.db.backends.postgresql":
@@ -24,12 +24,18 @@ else:
     # The in-memory test database: the file-tuning PRAGMAs (WAL, IMMEDIATE
     # transactions) are for several processes sharing a file.
     default_database.pop("OPTIONS", None)
+    default_database["CONN_MAX_AGE"] = 0
 
 # Plain static storage: tests use the finders, with no collectstatic manifest.
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# One process: local memory instead of the database table, so the cache adds no
+# queries to the counts tests pin (tests/ops/ start processes sharing the table).
+if not REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # The page cache is off, so page tests pin the rendering path's queries;
 # tests/test_caching.py and others switch it on where they test it.

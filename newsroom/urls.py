@@ -6,7 +6,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from articles.cache import bench_floor, cache_anonymous
+from articles import surrogates
+from articles.cache import cache_anonymous
 from articles.sitemaps import sitemaps
 
 from . import views
@@ -23,7 +24,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path(
         "sitemap.xml",
-        cache_anonymous(sitemap),
+        surrogates.keyed(cache_anonymous(sitemap), surrogates.LISTS),
         {"sitemaps": sitemaps},
         name="sitemap",
     ),
@@ -44,10 +45,6 @@ urlpatterns = [
 # JSON for /api/ addresses, Django's default page (templates/500.html) elsewhere; a
 # lost database is a 503 with Retry-After instead (newsroom/views.py).
 handler500 = "newsroom.views.server_error"
-
-if settings.NEWSROOM_BENCH:
-    # scripts/bench.py's baseline: a tiny constant answer through every middleware.
-    urlpatterns.insert(0, path("bench/floor", bench_floor, name="bench-floor"))
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -1,10 +1,11 @@
 #!/usr/bin/env python
 """Benchmark the reader pages and the API under gunicorn, against a throwaway database.
 
-    make bench                                   # SQLite in a temp dir, local memory cache
+    make bench                                   # SQLite in a temp dir, database cache
     DATABASE_URL=postgres://... REDIS_URL=redis://... make bench
     .venv/bin/python scripts/bench.py --articles 200 --rounds 3
     .venv/bin/python scripts/bench.py --articles 200 --recycle 500   # restarts
+    .venv/bin/python scripts/bench.py --articles 200 --varnish       # Varnish in front
 
 It builds N explainers with full annotations (and 50 comments on the measured one)
 in a temporary SQLite file or in a new PostgreSQL database named newsroom_bench_<pid>
@@ -25,6 +26,15 @@ seconds apart.
 about N requests (GUNICORN_MAX_REQUESTS), and one long burst on the cached explainer
 page, 4 connections per worker, crosses several restarts; it prints p50, p99, the
 slowest request and p99/p50, whose goal is at most 5.
+
+--mix SECONDS runs the realistic mix through Varnish instead: Zipf-spread reads over
+10,000 explainers (seed at least --articles 11112: a tenth are drafts), 1 API edit/s
+and 5 comments/s, every read checked for staleness (scripts/loadlib/mix.py).
+
+--varnish puts Varnish (deploy/varnish/newsroom.vcl) in front and compares the cached
+explainer page through it with nginx serving the same bytes as a static file, then
+times purges: API writes, each followed by reads through Varnish until the new
+version shows (scripts/loadlib/edge_bench.py).
 
 It prints a Markdown table: requests/s, p50 and p99 latency, SQL queries per request
 and the median time of one request (both measured in-process with the test client on
@@ -58,7 +68,9 @@ from loadlib.bench_site import (
     seed,
 )
 from loadlib.database import Throwaway
+from loadlib.edge_bench import bench_edge
 from loadlib.figures import percentile
+from loadlib.mix import bench_mix
 from loadlib.processes import HOST, ROOT, gunicorn, manage
 
 PYTHON = sys.executable
@@ -154,6 +166,43 @@ def main():
         help="measure worker restarts: recycle workers after about N requests",
     )
     parser.add_argument(
+        "--varnish",
+        action="store_true",
+        help="Varnish in front: the cached page against nginx, and purge latency",
+    )
+    parser.add_argument("--purges", type=int, default=100, help="writes, --varnish")
+    parser.add_argument(
+        "--mix",
+        type=float,
+        metavar="SECONDS",
+        help="the realistic mix through Varnish for SECONDS (scripts/loadlib/mix.py)",
+    )
+    parser.add_argument(
+        "--mix-explainers", type=int, default=10_000, help="explainers read, --mix"
+    )
+    parser.add_argument(
+        "--mix-readers", type=int, default=2, help="reader processes, --mix"
+    )
+    parser.add_argument(
+        "--mix-warm", type=float, default=30, help="seconds of reads first, --mix"
+    )
+    parser.add_argument(
+        "--rewarm",
+        action="store_true",
+        help="--varnish/--mix: the site refetches a purged explainer page "
+        "(VARNISH_REWARM_URL)",
+    )
+    parser.add_argument(
+        "--purge-again",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="--varnish/--mix: the site purges again after SECONDS (VARNISH_PURGE_AGAIN)",
+    )
+    parser.add_argument(
+        "--edge-clients", type=int, default=2, help="load processes, --varnish"
+    )
+    parser.add_argument(
         "--recycle-requests",
         type=int,
         default=12000,
@@ -205,9 +254,10 @@ def drive(args):
                 DJANGO_STATIC_ROOT=str(workdir / "static"),
                 DJANGO_MEDIA_ROOT=str(workdir / "media"),
                 DJANGO_LOG_LEVEL="WARNING",
-                NEWSROOM_BENCH_FLOOR="1",
-                # Read-only load, so per-process local-memory versions are safe here.
-                NEWSROOM_PAGE_CACHE="1",
+                # Production settings plus the floor's route and the X-Bench-No-Cache
+                # header, which exist only there (scripts/loadlib/bench_settings.py).
+                # The page cache is on as deployed: Redis, or the database's table.
+                DJANGO_SETTINGS_MODULE="scripts.loadlib.bench_settings",
                 CACHE_KEY_PREFIX=prefix,
                 PYTHONUNBUFFERED="1",
                 # gunicorn.conf.py (production: access log, timeouts) applies; these
@@ -240,6 +290,10 @@ def bench_site(args, env, backend, redis, workdir):
         return
     if args.recycle:
         return bench_recycling(args, env, backend, workdir)
+    if args.mix:
+        return bench_mix(args, env, workdir, step=step)
+    if args.varnish:
+        return bench_edge(args, env, workdir, measure=measure, rate=rate, step=step)
     in_process = json.loads(
         run(
             [PYTHON, __file__, "--count-queries"],
@@ -378,7 +432,7 @@ def add(result, outcome):
 
 
 def report(args, backend, redis, results, in_process):
-    cache = "Redis" if redis else "local memory"
+    cache = "Redis" if redis else "database"
     print(
         f"\n{backend} + {cache} cache, {args.articles} explainers, "
         f"{args.workers} gunicorn workers x {args.threads} threads, "

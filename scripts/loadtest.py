@@ -15,6 +15,15 @@ this process, then runs two phases:
   worker-kill  the readers' mix, with one gunicorn worker killed (SIGKILL) a third of
                the way through
 
+--edge varnish (the default when varnishd and its xkey vmod are installed) puts
+Varnish with deploy/varnish/newsroom.vcl in front of the gunicorn: every client goes
+through it and the site purges it after each write (VARNISH_URLS). Every explainer
+page and API detail read is then checked against the editor's writes: a read that
+started after an edit's response arrived must show that edit's dek or a newer one
+(0 stale reads). In the worker-kill phase Varnish answers a request whose connection
+the kill cut with its own 503 ("Backend fetch failed"); those count as dropped, as
+the cut connection does without Varnish. --edge none talks to gunicorn directly.
+
 Each phase stops after --requests requests or --seconds seconds, whichever comes
 first. A comment counts as accepted only when the site answered 302 (form) or 201;
 afterwards every accepted comment must be in the database.
@@ -25,12 +34,13 @@ seconds. The delay printed is the receipt time minus the event's `timestamp` in 
 payload, which is set in the write's transaction just before its commit: so it is
 commit, enqueue, the worker's poll and the HTTP request, plus the rest of the write.
 
-Exit status 1 when any request got a 5xx, an accepted comment is missing, an edit
-recorded no event, or an event did not arrive.
+Exit status 1 when any request got a 5xx, an accepted comment is missing, a read was
+stale, an edit recorded no event, or an event did not arrive.
 """
 
 import argparse
 import base64
+import contextlib
 import json
 import os
 import random
@@ -43,8 +53,18 @@ import tempfile
 from pathlib import Path
 
 import requests
-from loadlib.clients import PASSWORD, STOPPING, Editor, Phase, Site, run_phase
+from loadlib.clients import (
+    PASSWORD,
+    STOPPING,
+    Editor,
+    Phase,
+    Site,
+    describe_stale,
+    run_phase,
+    stale_reads,
+)
 from loadlib.database import Throwaway
+from loadlib.edge import varnish, varnish_installed
 from loadlib.figures import percentile
 from loadlib.hooks import (
     HOOK_EVENTS,
@@ -54,7 +74,14 @@ from loadlib.hooks import (
     worker_interval,
     worker_start,
 )
-from loadlib.processes import gunicorn, manage, stop_process, worker_pids
+from loadlib.processes import (
+    HOST,
+    free_port,
+    gunicorn,
+    manage,
+    stop_process,
+    worker_pids,
+)
 
 SEED = """
 from allauth.account.models import EmailAddress
@@ -152,7 +179,17 @@ def main():
         default=60,
         help="seconds after a phase for every webhook to arrive",
     )
+    parser.add_argument(
+        "--edge",
+        choices=["auto", "varnish", "none"],
+        default="auto",
+        help="Varnish in front (auto: when varnishd and the xkey vmod are installed)",
+    )
     args = parser.parse_args()
+    if args.edge == "auto":
+        args.edge = "varnish" if varnish_installed() else "none"
+    elif args.edge == "varnish" and not varnish_installed():
+        parser.error("--edge varnish: varnishd or its xkey vmod is not installed")
     # Interrupted or terminated: still stop the processes and drop the database.
     signal.signal(signal.SIGTERM, stop_now)
     signal.signal(signal.SIGINT, stop_now)
@@ -166,12 +203,17 @@ def main():
         receiver = Receiver(secret)
         with Throwaway(workdir, "loadtest") as database:
             env = site_env(args, database, workdir)
+            varnish_port = free_port()
+            if args.edge == "varnish":
+                env["VARNISH_URLS"] = f"http://{HOST}:{varnish_port}"
             print(
                 f"Database: {database.label}; cache: "
-                f"{'Redis' if env.get('REDIS_URL') else 'local memory'}"
+                f"{'Redis' if env.get('REDIS_URL') else 'the database cache table'}; in front: "
+                f"{'Varnish' if args.edge == 'varnish' else 'nothing'}"
             )
             run_manage(env, "collectstatic", "--noinput", "--verbosity", "0")
             run_manage(env, "migrate", "--noinput", "--verbosity", "0")
+            run_manage(env, "createcachetable")  # when the settings use one
             run_manage(
                 env,
                 "shell",
@@ -200,11 +242,12 @@ def main():
                 for command in sweep_commands:
                     run_manage(env, *command)
                 worker = worker_start(env, worker_args, workdir / "worker.log")
-                with gunicorn(
-                    env, workdir / "gunicorn.log", ready="/healthz"
-                ) as server:
+                with (
+                    gunicorn(env, workdir / "gunicorn.log", ready="/healthz") as server,
+                    edge_in_front(args, server, varnish_port, workdir) as base,
+                ):
                     phases, hooks = run_phases(
-                        args, env, server, worker, receiver, token
+                        args, env, server, base, worker, receiver, token
                     )
                 stored = run_manage(env, "shell", "-c", STORED).strip().splitlines()
                 stored = set(json.loads(stored[-1]))
@@ -225,9 +268,21 @@ def main():
     return report(phases, hooks, stored, receiver)
 
 
-def run_phases(args, env, server, worker, receiver, token):
-    """Both phases, each followed by its webhook check; (phases, hooks)."""
-    slugs = requests.get(f"{server.base}/api/v1/articles/?page_size=100", timeout=30)
+@contextlib.contextmanager
+def edge_in_front(args, server, port, workdir):
+    """The base URL the clients use: Varnish's in front of `server`, or its own."""
+    if args.edge != "varnish":
+        yield server.base
+        return
+    backend = int(server.base.rsplit(":", 1)[1])
+    with varnish(backend, workdir / "varnish", port=port) as base:
+        yield base
+
+
+def run_phases(args, env, server, base, worker, receiver, token):
+    """Both phases, each followed by its webhook check; (phases, hooks). The
+    clients talk to `base` (Varnish's address or the server's)."""
+    slugs = requests.get(f"{base}/api/v1/articles/?page_size=100", timeout=30)
     slugs = [a["slug"] for a in slugs.json()["results"]]
 
     def kill_a_worker():
@@ -240,10 +295,11 @@ def run_phases(args, env, server, worker, receiver, token):
     seen = set()
     for name, kill in (("steady", None), ("worker-kill", kill_a_worker)):
         users = [f"loadreader{i}" for i in range(2 * args.clients)]
-        site = Site(server.base, slugs, users)
+        site = Site(base, slugs, users)
         phase = Phase(name)
+        phase.edge_drops = kill is not None and base != server.base
         if kill is None:
-            phase.editor = Editor(server.base, token, slugs, args.edit_every)
+            phase.editor = Editor(base, token, slugs, args.edit_every)
             phase.editor.start()
         try:
             run_phase(
@@ -269,23 +325,30 @@ def report(phases, hooks, stored, receiver):
     failed = False
     header = (
         f"{'phase':<12} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
-        f"{'5xx':>4} {'dropped':>7} {'accepted':>8} {'stored':>6} {'lost':>4}"
+        f"{'5xx':>4} {'dropped':>7} {'accepted':>8} {'stored':>6} {'lost':>4} "
+        f"{'checked':>7} {'stale':>5}"
     )
+    edits = phases[0].editor
     print(header)
     print("-" * len(header))
     for phase in phases:
         accepted = set(phase.accepted)
         lost = len(accepted - stored)
         latencies = phase.latencies or [0]
+        stale = stale_reads(phase.reads, edits.edits)
         print(
             f"{phase.name:<12} {phase.requests:>8} "
             f"{phase.requests / max(phase.elapsed, 1e-9):>7.1f} "
             f"{statistics.median(latencies) * 1000:>7.0f} "
             f"{percentile(latencies, 0.95) * 1000:>7.0f} "
             f"{phase.server_errors:>4} {phase.dropped:>7} {len(accepted):>8} "
-            f"{len(accepted & stored):>6} {lost:>4}"
+            f"{len(accepted & stored):>6} {lost:>4} {len(phase.reads):>7} "
+            f"{len(stale):>5}"
         )
-        failed |= phase.server_errors > 0 or lost > 0
+        late = [read for read in phase.reads if read[:3] in {s[:3] for s in stale}]
+        for read in late[:5]:
+            print(f"  stale: {describe_stale(read, edits.edits)}")
+        failed |= phase.server_errors > 0 or lost > 0 or bool(stale)
     for phase in phases:
         for key, n in sorted(phase.error_paths.items()):
             print(f"{phase.name}: {n} x {key}")
@@ -295,8 +358,10 @@ def report(phases, hooks, stored, receiver):
                 "never counted as accepted"
             )
     print("Comments stored in total:", len(stored))
-
-    edits = phases[0].editor
+    print(
+        "checked = explainer pages and API details read; stale = read after an "
+        "edit's response arrived, showing an older dek"
+    )
     print(
         f"Editor (steady): {sum(edits.statuses.values())} PATCHes, "
         f"{edits.saved} saved (statuses {dict(sorted(edits.statuses.items()))})"
@@ -334,7 +399,8 @@ def report(phases, hooks, stored, receiver):
     print(
         "FAILED"
         if failed
-        else "OK: no 5xx, no accepted comment lost, every webhook received"
+        else "OK: no 5xx, no stale read, no accepted comment lost, every webhook "
+        "received"
     )
     return 1 if failed else 0
 

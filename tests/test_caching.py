@@ -529,9 +529,7 @@ def test_a_new_release_never_serves_what_the_old_one_rendered(
     assert b"Rendered by the new code." not in anon(url).content
 
 
-def test_the_bench_floor_and_cache_bypass_exist_only_when_switched_on(
-    article, topic, settings
-):
+def test_the_site_has_no_bench_floor_and_ignores_the_bench_header(article):
     url = article.get_absolute_url()
     first = anon(url)
     assert anon("/bench/floor").status_code == 404
@@ -544,16 +542,45 @@ def test_the_bench_floor_and_cache_bypass_exist_only_when_switched_on(
         assert ignored["X-Cache"] == "hit"
         assert ignored.content == first.content
 
-    settings.NEWSROOM_BENCH = True
-    # "page": the page cache is neither read nor filled, the page's parts are used.
+
+@pytest.fixture
+def bench_site(settings):
+    """What scripts/loadlib/bench_settings.py adds, over the test run's settings."""
+    settings.ROOT_URLCONF = "scripts.loadlib.bench_urls"
+    settings.MIDDLEWARE = [
+        "scripts.loadlib.bench_hooks.NoCacheHeaderMiddleware",
+        *settings.MIDDLEWARE,
+    ]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "scripts.loadlib.bench_hooks.SkippableCache",
+            "OPTIONS": {"real": "real"},
+        },
+        "real": settings.CACHES["default"],
+    }
+
+
+def test_the_bench_settings_add_the_floor_and_the_cache_switches(
+    article, topic, bench_site
+):
+    url = article.get_absolute_url()
+    first = anon(url)
+    assert anon(url)["X-Cache"] == "hit"
+    floor = anon("/bench/floor")
+    assert floor.status_code == 200 and floor.content == b"ok\n"
+    KeyFact.objects.filter(article=article).update(text="Changed quietly.")
+
+    # "page": a page-cache miss, built from the page's cached parts.
     from_parts = Client().get(url, headers={"x-bench-no-cache": "page"})
     assert from_parts.status_code == 200 and from_parts["X-Cache"] == "miss"
     assert b"Changed quietly." not in from_parts.content
     assert b"Fact text 0." in from_parts.content
     # "all": nothing cached is read, so the quiet edit shows.
     uncached = Client().get(url, headers={"x-bench-no-cache": "all"})
-    assert uncached.status_code == 200 and "X-Cache" not in uncached
+    assert uncached.status_code == 200 and uncached["X-Cache"] == "miss"
     assert b"Changed quietly." in uncached.content
+    # Without the header the page is still the cached one.
+    assert anon(url).content == first.content
 
     # Neither fills the page cache: a page never requested without the header
     # is still a miss on its first plain GET.

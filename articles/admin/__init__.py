@@ -5,7 +5,7 @@ its modules here and the ``@admin.register`` decorators in them run at that
 moment: ``article`` holds the explainer admin (its buttons, list, revisions and
 Markdown preview), ``desk`` the form and the explainer's state, ``inlines`` the
 annotation and correction inlines, ``authors_topics`` the author and topic
-screens.
+screens, ``library`` the Key Fact library.
 """
 
 from .article import ArticleAdmin
@@ -20,6 +20,7 @@ from .inlines import (
     OrderedInlineFormSet,
     QuickAnswerInline,
 )
+from .library import KeyFactLibraryAdmin
 
 __all__ = [
     "AnnotationInlineForm",
@@ -30,6 +31,7 @@ __all__ = [
     "CorrectionInline",
     "FAQInline",
     "KeyFactInline",
+    "KeyFactLibraryAdmin",
     "OrderedInline",
     "OrderedInlineFormSet",
     "QuickAnswerInline",

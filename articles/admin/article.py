@@ -47,6 +47,7 @@ from .presence import (
 )
 from .preview import PreviewMixin
 from .revisions import RevisionRestoreMixin
+from .sources import NeedsSourceFilter
 
 
 def _schedules(adminform):
@@ -99,7 +100,7 @@ class ArticleAdmin(
         "quick_answer_count",
         "faq_count",
     )
-    list_filter = (DeskStateFilter, "topics", "authors")
+    list_filter = (DeskStateFilter, NeedsSourceFilter, "topics", "authors")
     search_fields = (
         "title",
         "dek",

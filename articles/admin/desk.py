@@ -19,6 +19,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
+from figures.markup import references_problems
+
 from .. import publishing, services
 from ..models import ANNOTATION_KINDS, Article, WorkingCopy
 
@@ -304,6 +306,13 @@ class ArticleAdminForm(forms.ModelForm):
                     self.add_error(
                         name, ValidationError(message, code=f"{name}_required")
                     )
+        if self.action == "publish":
+            # Library images need alt text before readers see them (figures/).
+            for name in ("body", "background"):
+                for problem in references_problems(
+                    cleaned_data.get(name) or "", publishing=True, missing=False
+                ):
+                    self.add_error(name, ValidationError(problem, code="asset_alt"))
         self._check_fresh(cleaned_data)
         return cleaned_data
 

@@ -8,15 +8,21 @@ write. Each formset can also show a working copy's rows instead of the table's.
 Corrections get a plain inline of their own, ordered by date.
 """
 
+import uuid
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from ..models import FAQ, Correction, KeyFact, QuickAnswer
+from .. import services, shared_facts
+from ..citations import sources_in_memory, sources_state
+from ..models import FAQ, Article, Correction, KeyFact, QuickAnswer
 from .desk import label_parts
+from .sources import SourcesField, check_sources
 
 
 class StagedRowForm(forms.ModelForm):
@@ -57,7 +63,10 @@ class StagedRowsFormSet(forms.BaseInlineFormSet):
                 added.append({**values, "staged": True})
                 continue
             for name, value in values.items():
-                setattr(obj, name, value)
+                if name == "sources":  # a related list, shown without a query
+                    sources_in_memory(obj, value)
+                else:
+                    setattr(obj, name, value)
             self._staged.append(obj)
         self.initial_extra = added
         self.extra = len(added) + self.extra
@@ -85,6 +94,7 @@ class StagedRowsFormSet(forms.BaseInlineFormSet):
 
 
 class AnnotationInlineForm(StagedRowForm):
+    sources = SourcesField()
     position = forms.IntegerField(
         label=_("position"),
         required=False,
@@ -98,13 +108,23 @@ class AnnotationInlineForm(StagedRowForm):
         if self.instance.pk is None:
             # A new row goes last unless the editor gives it a place.
             self.initial["position"] = None
+            if "uid" in self.fields and not self.initial.get("staged"):
+                # A new fact gets its id on save; only a fact picked from the
+                # library (kept in a working copy, `staged`) carries one.
+                self.initial["uid"] = ""
+        if "sources" not in self.initial:
+            self.initial["sources"] = sources_state(self.instance)
 
     def has_changed(self):
         # The reorder script renumbers every row, blank extra rows included; a
         # position alone does not make a new row worth saving.
         if self.instance.pk is None:
-            return any(name != "position" for name in self.changed_data)
+            # Nor does the fact id a blank Key Fact row is born with.
+            return any(name not in {"position", "uid"} for name in self.changed_data)
         return super().has_changed()
+
+    def clean_sources(self):
+        return check_sources(self._meta.model, self.cleaned_data.get("sources") or [])
 
     def clean_anchor(self):
         # None (not "") keeps blank anchors out of uniqueness checks; save() makes one.
@@ -131,6 +151,10 @@ class OrderedInlineFormSet(StagedRowsFormSet):
     def row_state(self, form):
         names = [name for name in form.fields if name not in self.SKIPPED]
         row = {name: form.cleaned_data.get(name) for name in names}
+        if isinstance(row.get("uid"), uuid.UUID):
+            row["uid"] = str(row["uid"])
+        elif "uid" in row and not row["uid"]:
+            del row["uid"]
         row["id"] = form.instance.pk
         row["anchor"] = row.get("anchor") or form.instance.anchor or ""
         return row
@@ -194,7 +218,7 @@ class PreviewLinkMixin:
 def _card_fieldsets(*main):
     """An annotation card: its fields, then the anchor under an "Advanced" fold."""
     return (
-        (None, {"fields": ("position", *main, "staged")}),
+        (None, {"fields": ("position", *main, "sources", "needs_source", "staged")}),
         (_("Advanced"), {"fields": ("anchor",), "classes": ("collapse",)}),
     )
 
@@ -208,14 +232,105 @@ class OrderedInline(PreviewLinkMixin, admin.StackedInline):
     extra = 1
     classes = ("ordered-cards",)
 
+    def get_queryset(self, request):
+        # Each card shows its claim's sources: one query for the list, not per card.
+        return super().get_queryset(request).prefetch_related("sources")
+
     class Media:
         js = ("js/admin-reorder.js",)
         css = {"all": ("css/admin-explainer.css",)}
 
 
+class KeyFactFormSet(OrderedInlineFormSet):
+    """Key Facts: a fact shared with a published explainer changes only by an
+    editor who can publish, since the change goes live there at once."""
+
+    acting_user = None  # set per request by KeyFactInline.get_formset
+
+    def clean(self):
+        super().clean()
+        if services.can_publish(self.acting_user):
+            return
+        forms_by_uid = {}
+        for form in self.kept_forms():
+            uid = (
+                form.instance.uid if form.instance.pk else form.cleaned_data.get("uid")
+            )
+            if uid:
+                forms_by_uid[str(uid)] = form
+        elsewhere = (
+            KeyFact.objects.filter(uid__in=list(forms_by_uid))
+            .filter(article__in=Article.objects.published())
+            .select_related("article")
+        )
+        if self.instance.pk is not None:
+            elsewhere = elsewhere.exclude(article=self.instance)
+        for row in elsewhere:
+            form = forms_by_uid[str(row.uid)]
+            if all(
+                form.cleaned_data.get(name) == getattr(row, name)
+                for name in KeyFact.text_fields
+            ):
+                continue
+            form.add_error(
+                None,
+                ValidationError(
+                    _(
+                        "This fact is shared with the published explainer “%(title)s”: "
+                        "only an editor who can publish may change its words."
+                    )
+                    % {"title": row.article.title},
+                    code="shared_fact",
+                ),
+            )
+
+
 class KeyFactInline(OrderedInline):
     model = KeyFact
-    fieldsets = _card_fieldsets(*KeyFact.text_fields)
+    formset = KeyFactFormSet
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"acting_user": request.user})
+
+    fieldsets = _card_fieldsets(*KeyFact.text_fields, "shared_with", "uid")
+    readonly_fields = ("shared_with",)
+    template = "admin/articles/keyfact/inline.html"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "uid":
+            # Carries a fact picked from the library through a working copy.
+            kwargs["widget"] = forms.HiddenInput
+            kwargs["required"] = False
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("shared"))
+    def shared_with(self, obj):
+        """Where else the fact is used: one query for the whole list."""
+        if obj is None or obj.pk is None:
+            return _("Only in this explainer.")
+        if getattr(self, "_uses", None) is None:
+            uids = KeyFact.objects.filter(article_id=obj.article_id).values_list(
+                "uid", flat=True
+            )
+            self._uses = shared_facts.uses_by_uid(uids)
+        others = [a for a in self._uses.get(obj.uid, []) if a.pk != obj.article_id]
+        if not others:
+            return _("Only in this explainer.")
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:articles_article_change", args=[a.pk]), a.title)
+                for a in others
+            ),
+        )
+        return format_html(
+            "{} {}. {}",
+            _("Also in"),
+            links,
+            _("Correcting it here corrects it there too."),
+        )
 
 
 class QuickAnswerInline(OrderedInline):

@@ -22,15 +22,17 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from articles import surrogates
 from articles.annotation_views import annotation_url
 from articles.cache import cache_anonymous
 from articles.models import FAQ, Article, KeyFact, QuickAnswer
 from articles.versions import content_state
 
-from .filters import ANNOTATION_ORDERINGS, AnnotationFilter
+from .filters import ANNOTATION_ORDERINGS, AnnotationFilter, KeyFactFilter
 from .http import CacheHeadersMixin, StrictQueryMixin
 from .pagination import Pagination
 from .serializers import AbsoluteURLField
+from .sources import ClaimSourcesField
 from .views import ID_PATH
 
 ITEM_ID = OpenApiParameter(
@@ -63,7 +65,16 @@ class AnnotationURLField(AbsoluteURLField):
 def annotation_item_fields(kind) -> list[str]:
     """What the API sends of one `kind` item: id, anchor, its text, where it lives."""
     html = [kind.html_field] if kind.html_field else []
-    return ["id", "anchor", *kind.text_fields, *html, "url", "updated_at", "explainer"]
+    return [
+        "id",
+        "anchor",
+        *kind.text_fields,
+        *html,
+        "sources",
+        "url",
+        "updated_at",
+        "explainer",
+    ]
 
 
 class AnnotationItemSerializer(serializers.ModelSerializer):
@@ -78,12 +89,19 @@ class AnnotationItemSerializer(serializers.ModelSerializer):
     explainer = ItemExplainerSerializer(
         source="article", read_only=True, help_text="The explainer it belongs to."
     )
+    sources = ClaimSourcesField()
 
 
 class KeyFactItemSerializer(AnnotationItemSerializer):
+    fact_id = serializers.UUIDField(
+        source="uid",
+        read_only=True,
+        help_text="The same in every explainer showing this fact (shared facts).",
+    )
+
     class Meta:
         model = KeyFact
-        fields = annotation_item_fields(KeyFact)
+        fields = [*annotation_item_fields(KeyFact), "fact_id"]
 
 
 class QuickAnswerItemSerializer(AnnotationItemSerializer):
@@ -120,12 +138,14 @@ class AnnotationViewSet(
         An item shows its explainer's title and slug and goes when the explainer
         is unpublished, so every address here depends on all published content.
         """
-        return cache_anonymous(super().as_view(actions, **initkwargs), lists=True)
+        view = cache_anonymous(super().as_view(actions, **initkwargs), lists=True)
+        return surrogates.keyed(view, surrogates.LISTS)
 
     def get_queryset(self):
         return (
             self.model.objects.filter(article__in=Article.objects.published())
             .select_related("article")
+            .prefetch_related("sources")
             .order_by(*ANNOTATION_ORDERINGS["position"])
         )
 
@@ -171,6 +191,7 @@ class KeyFactViewSet(AnnotationViewSet):
 
     model = KeyFact
     serializer_class = KeyFactItemSerializer
+    filterset_class = KeyFactFilter
 
 
 @extend_schema_view(

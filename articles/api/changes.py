@@ -14,6 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from articles import surrogates
 from articles.cache import cache_anonymous
 from articles.models import ChangeEvent
 
@@ -107,4 +108,6 @@ class ChangeFeedView(StrictQueryMixin, APIView):
 
 
 # Anonymous pages of the feed are cached like every list: until content changes.
-change_feed = cache_anonymous(ChangeFeedView.as_view())
+change_feed = surrogates.keyed(
+    cache_anonymous(ChangeFeedView.as_view()), surrogates.LISTS
+)

@@ -22,6 +22,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from articles import surrogates
 from articles.annotation_views import (
     annotation_texts,
     annotation_url,
@@ -269,6 +270,7 @@ class OEmbedView(StrictQueryMixin, CacheHeadersMixin, APIView):
         if page is None:
             raise exceptions.NotFound("No published explainer has that address.")
         article, annotation = page
+        surrogates.add(request, surrogates.article(article.pk))
         self.last_modified = article.updated_at
         width = min(EMBED_MAX_WIDTH, params.get("maxwidth", EMBED_WIDTH))
         if annotation is None:
@@ -326,6 +328,7 @@ def embed_key_facts(request, slug):
         )
     except Http404:
         return old_slug_redirect(request, slug, "embed:key-facts")
+    surrogates.add(request, surrogates.article(article.pk))
     response = render(
         request,
         "articles/embed_key_facts.html",
@@ -353,6 +356,7 @@ def embed_annotation(request, slug, kind, anchor):
         return moved_annotation_redirect(
             request, slug, "embed:annotation", kind=kind, anchor=anchor
         )
+    surrogates.add(request, surrogates.article(annotation.article_id))
     title, text = annotation_texts(annotation)
     response = render(
         request,

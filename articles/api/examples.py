@@ -98,24 +98,38 @@ ARTICLE = {
     "key_facts": [
         {
             "id": 902,
+            "fact_id": "3f1c2a9e-6b7d-4e21-9a5f-1c8e2d4b7a60",
             "label": "Target",
             "text": "50.00 Hz in Europe, 60.00 Hz in North America.",
             "anchor": "fact-target",
+            "sources": [
+                {
+                    "url": "https://example.org/grid-operator/frequency-quality-2025",
+                    "title": "Frequency quality report 2025",
+                    "publisher": "Example Grid Operator",
+                    "accessed": "2026-11-18",
+                    "quote": "The nominal frequency is 50 Hz.",
+                }
+            ],
         },
         {
             "id": 903,
+            "fact_id": "8a4e6c1b-2d3f-4b5a-8c7d-9e0f1a2b3c4d",
             "label": "Last resort",
             "text": (
                 "Near 49 Hz, automatic relays start cutting off blocks of "
                 "customers to save the rest of the network."
             ),
             "anchor": "fact-last-resort",
+            "sources": [],
         },
         {
             "id": 904,
+            "fact_id": "c5d6e7f8-1a2b-4c3d-9e8f-0a1b2c3d4e5f",
             "label": "Fastest help",
             "text": "Batteries can answer a dip in well under a second.",
             "anchor": "fact-fastest-help",
+            "sources": [],
         },
     ],
     "quick_answers": [
@@ -127,6 +141,7 @@ ARTICLE = {
                 "far from its target is a grid close to shutting itself down."
             ),
             "anchor": "answer-why-does-the-frequency-matter",
+            "sources": [],
         }
     ],
     "faqs": [
@@ -144,6 +159,7 @@ ARTICLE = {
                 "failure follows before that reserve is back.</p>"
             ),
             "anchor": "faq-can-one-power-station-tripping-cause-a-blackout",
+            "sources": [],
         }
     ],
     "source": {
@@ -201,9 +217,17 @@ STAGED_ARTICLE = {
     },
 }
 
+# The comment is about one Key Fact (docs/comments.md); its reply is too.
+ON_FACT = {
+    "kind": "key_facts",
+    "anchor": "fact-target",
+    "quote": "Target: 50.00 Hz in Europe, 60.00 Hz in North America.",
+    "url": f"/explainers/{SLUG}/facts/fact-target/",
+}
 REPLY = {
     "id": 5611,
     "parent": 5604,
+    "annotation": ON_FACT,
     "author": {"name": "Ines Okafor", "is_staff": True},
     "body_html": (
         "<p>Quite likely. Clocks that count mains cycles run slow while the "
@@ -220,6 +244,7 @@ REPLY = {
 COMMENT = {
     "id": 5604,
     "parent": None,
+    "annotation": ON_FACT,
     "author": {"name": "Tomasz K.", "is_staff": False},
     "body_html": "<p>Is this why the clock on my oven drifted last winter?</p>",
     "status": "published",
@@ -381,7 +406,9 @@ ARTICLE_INPUT = {
     "topics": [ENERGY["slug"]],
     "source": ARTICLE["source"],
     "hero_image": _pick(HERO, "alt", "credit"),
-    "key_facts": [_pick(item, "label", "text") for item in ARTICLE["key_facts"]],
+    "key_facts": [
+        _pick(item, "label", "text", "sources") for item in ARTICLE["key_facts"]
+    ],
     "quick_answers": [
         _pick(item, "question", "answer") for item in ARTICLE["quick_answers"]
     ],

@@ -185,3 +185,10 @@ class AnnotationFilter(ChangedFilterSet):
 
     def filter_ordering(self, queryset, name, value):
         return queryset.order_by(*ANNOTATION_ORDERINGS[value])
+
+
+class KeyFactFilter(AnnotationFilter):
+    fact_id = filters.UUIDFilter(
+        field_name="uid",
+        help_text="Only this fact, in every explainer that shows it (shared facts).",
+    )

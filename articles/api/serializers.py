@@ -7,9 +7,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from articles.api.sources import ClaimSourcesField
 from articles.models import (
     ANNOTATION_KINDS,
     FAQ,
+    QUOTE_LENGTH,
     Article,
     Author,
     Correction,
@@ -52,23 +54,33 @@ class TopicRefSerializer(serializers.ModelSerializer):
 
 
 class KeyFactSerializer(serializers.ModelSerializer):
+    sources = ClaimSourcesField()
+    fact_id = serializers.UUIDField(
+        source="uid",
+        read_only=True,
+        help_text="The same in every explainer showing this fact (shared facts).",
+    )
+
     class Meta:
         model = KeyFact
-        fields = ["id", "label", "text", "anchor"]
+        fields = ["id", "fact_id", "label", "text", "anchor", "sources"]
 
 
 class QuickAnswerSerializer(serializers.ModelSerializer):
+    sources = ClaimSourcesField()
+
     class Meta:
         model = QuickAnswer
-        fields = ["id", "question", "answer", "anchor"]
+        fields = ["id", "question", "answer", "anchor", "sources"]
 
 
 class FAQSerializer(serializers.ModelSerializer):
     answer_html = serializers.CharField(read_only=True)
+    sources = ClaimSourcesField()
 
     class Meta:
         model = FAQ
-        fields = ["id", "question", "answer", "answer_html", "anchor"]
+        fields = ["id", "question", "answer", "answer_html", "anchor", "sources"]
 
 
 class CorrectionSerializer(serializers.ModelSerializer):
@@ -294,7 +306,23 @@ class SlugListField(serializers.ListField):
         return [rows[slug] for slug in slugs]
 
 
+class ClaimSourceInputSerializer(StrictInputMixin, serializers.Serializer):
+    url = StrictCharField(max_length=500, validators=[http_url])
+    title = StrictCharField(max_length=300)
+    publisher = StrictCharField(max_length=200, required=False, allow_blank=True)
+    accessed = serializers.DateField(required=False, allow_null=True)
+    quote = StrictCharField(max_length=QUOTE_LENGTH, required=False, allow_blank=True)
+
+
 class _AnnotationInput(StrictInputMixin, serializers.ModelSerializer):
+    sources = ClaimSourceInputSerializer(
+        many=True,
+        required=False,
+        help_text="Replaces the item's sources; left out, they stay as they are.",
+    )
+    needs_source = serializers.BooleanField(
+        required=False, help_text="Editors' flag: this claim still needs a source."
+    )
     id = serializers.IntegerField(
         required=False,
         min_value=1,
@@ -309,15 +337,24 @@ class _AnnotationInput(StrictInputMixin, serializers.ModelSerializer):
 
 
 class KeyFactInputSerializer(_AnnotationInput):
+    fact_id = serializers.UUIDField(
+        source="uid",
+        required=False,
+        help_text=(
+            "On a new item: the `fact_id` of a Key Fact another explainer has, to "
+            "share it; its words and sources then stay the same everywhere."
+        ),
+    )
+
     class Meta:
         model = KeyFact
-        fields = ["id", "label", "text", "anchor"]
+        fields = ["id", "fact_id", "label", "text", "anchor", "needs_source", "sources"]
 
 
 class QuickAnswerInputSerializer(_AnnotationInput):
     class Meta:
         model = QuickAnswer
-        fields = ["id", "question", "answer", "anchor"]
+        fields = ["id", "question", "answer", "anchor", "needs_source", "sources"]
 
 
 class FAQInputSerializer(_AnnotationInput):
@@ -325,7 +362,7 @@ class FAQInputSerializer(_AnnotationInput):
 
     class Meta:
         model = FAQ
-        fields = ["id", "question", "answer", "anchor"]
+        fields = ["id", "question", "answer", "anchor", "needs_source", "sources"]
 
 
 class SourceInputSerializer(StrictInputMixin, serializers.Serializer):

@@ -3,6 +3,8 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 import comments.api
+from figures.api_charts import ChartViewSet
+from figures.api_images import ImageViewSet
 
 from . import annotations, changes, docs, embeds, exceptions, index, versions, views
 
@@ -17,6 +19,8 @@ router.register(
     "v1/quick-answers", annotations.QuickAnswerViewSet, basename="quick-answer"
 )
 router.register("v1/faqs", annotations.FAQViewSet, basename="faq")
+router.register("v1/charts", ChartViewSet, basename="chart")
+router.register("v1/images", ImageViewSet, basename="image")
 
 urlpatterns = [
     *router.urls,

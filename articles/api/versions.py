@@ -87,6 +87,7 @@ def _as_it_was(article, version):
                 "id": row["id"],
                 "anchor": row["anchor"],
                 **{name: row[name] for name in kind.text_fields},
+                "sources": row.get("sources", []),
             }
             for row in version.lists[kind.list_name]
         ]

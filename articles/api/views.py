@@ -15,7 +15,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, AllowAny
 from rest_framework.response import Response
 
-from articles import changes, publishing, services
+from articles import changes, publishing, services, surrogates
 from articles.cache import cache_anonymous
 from articles.models import Article, Author, Topic
 from articles.versions import (
@@ -139,7 +139,8 @@ class ArticleViewSet(
         """
         view = super().as_view(actions, **initkwargs)
         is_list = (actions or {}).get("get") == "list"
-        return cache_anonymous(view, lists=is_list)
+        view = cache_anonymous(view, lists=is_list)
+        return surrogates.keyed(view, surrogates.LISTS) if is_list else view
 
     def get_queryset(self):
         if self.request.method not in SAFE_METHODS:
@@ -194,6 +195,7 @@ class ArticleViewSet(
         queryset = self.filter_queryset(self.get_queryset())
         articles = attach_annotations(self.paginate_queryset(queryset))
         depend_on(request, ANY_COMMENTS)  # each article carries its comment count
+        surrogates.add(request, *(surrogates.thread(a.pk) for a in articles))
         # Never backwards: an unpublish moves the site's content version forward
         # like any write, and that version is a time (articles/versions.py).
         content_version, _next = content_state(request)
@@ -331,6 +333,12 @@ class _ReadOnlyViewSet(
     pagination_class = Pagination
     lookup_field = "slug"
     lookup_value_regex = SLUG_REGEX
+
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        # Counts of published explainers: every publish changes them.
+        view = super().as_view(actions, **initkwargs)
+        return surrogates.keyed(view, surrogates.LISTS)
 
     def get_queryset(self):
         published = Article.objects.published().values("pk")

@@ -55,6 +55,9 @@ class ExplainerData:
     quick_answers: list = field(default_factory=list)
     faqs: list = field(default_factory=list)
     corrections: list = field(default_factory=list)
+    # Claims' sources and "needs source" flags, by list and anchor (claims.py).
+    sources: dict = field(default_factory=dict)
+    needs_source: dict = field(default_factory=dict)
 
 
 SECTION_TITLES = {

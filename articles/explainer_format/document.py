@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from articles.models import Article, Correction, http_url
 
+from .claims import read_claims
 from .data import (
     RESERVED_SECTIONS,
     SECTION_TITLES,
@@ -40,6 +41,8 @@ FRONT_MATTER_KEYS = (
     "status",
     "publish_at",
     "comments",
+    "sources",
+    "needs_source",
 )
 SOURCE_KEYS = ("url", "title", "publisher")
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
@@ -66,6 +69,8 @@ def parse_document(text: str) -> ExplainerData:
         ) from None
     data = _front_matter("\n".join(lines[1:end]))
     _read_sections(data, lines[end + 1 :])
+    # They name anchors, so they are read once the sections are.
+    read_claims(data, {"sources": data.sources, "needs_source": data.needs_source})
     return data
 
 
@@ -124,6 +129,7 @@ def _front_matter(source: str) -> ExplainerData:
     data.source_url = check_source_url(_text(source, "url", prefix="source."))
     data.source_title = _text(source, "title", prefix="source.")
     data.source_publisher = _text(source, "publisher", prefix="source.")
+    data.sources, data.needs_source = meta.get("sources"), meta.get("needs_source")
     return data
 
 

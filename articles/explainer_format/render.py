@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from articles.models import Article
 
+from .claims import claims_front_matter, claims_of
 from .data import (
     SECTION_TITLES,
     AnswerItem,
@@ -45,7 +46,10 @@ def explainer_data(article: Article) -> ExplainerData:
     def clean(text):
         return _normalize(text).strip()
 
+    sources, needs_source = claims_of(article)
     return ExplainerData(
+        sources=sources,
+        needs_source=needs_source,
         title=article.title,
         dek=clean(article.dek),
         slug=article.slug,
@@ -119,6 +123,7 @@ def render_data(data: ExplainerData) -> str:
     }
     if any(source.values()):
         meta["source"] = {key: value for key, value in source.items() if value}
+    meta.update(claims_front_matter(data))
     meta["status"] = data.status
     if data.publish_at:
         meta["publish_at"] = data.publish_at

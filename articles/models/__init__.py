@@ -10,6 +10,15 @@ from .annotations import (
 )
 from .article import Article, ArticleQuerySet, Author, Topic
 from .desk import ArticleSlug, Autosave, ChangeEvent, WorkingCopy
+from .sources import (
+    QUOTE_LENGTH,
+    SOURCE_FIELDS,
+    FAQSource,
+    KeyFactSource,
+    QuickAnswerSource,
+    Source,
+    source_model,
+)
 from .text import (
     SUMMARY_LENGTH,
     first_free,
@@ -22,6 +31,8 @@ from .text import (
 __all__ = [
     "ANNOTATION_KINDS",
     "FAQ",
+    "QUOTE_LENGTH",
+    "SOURCE_FIELDS",
     "SUMMARY_LENGTH",
     "Annotation",
     "Article",
@@ -31,13 +42,18 @@ __all__ = [
     "Autosave",
     "ChangeEvent",
     "Correction",
+    "FAQSource",
     "KeyFact",
+    "KeyFactSource",
     "QuickAnswer",
+    "QuickAnswerSource",
+    "Source",
     "Topic",
     "WorkingCopy",
     "first_free",
     "http_url",
     "slug_words",
+    "source_model",
     "strip_control_characters",
     "unique_slug",
 ]

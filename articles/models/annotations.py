@@ -1,5 +1,7 @@
 """What annotates an explainer: Key Facts, Quick Answers, FAQ and corrections."""
 
+import uuid
+
 import reversion
 from django.db import models
 from django.utils import timezone
@@ -24,6 +26,7 @@ class Annotation(models.Model):
     section_label = ""  # the list's heading for editors
     text_fields = ("", "")
     html_field = None
+    shared_field = None  # the field naming one item across explainers, if any
 
     position = models.PositiveIntegerField(
         _("position"), default=0, help_text=_("Order on the page, smallest first.")
@@ -38,6 +41,11 @@ class Annotation(models.Model):
         ),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    needs_source = models.BooleanField(
+        _("needs source"),
+        default=False,
+        help_text=_("Flag for editors: this claim still needs a source. Not shown."),
+    )
 
     class Meta:
         abstract = True
@@ -75,10 +83,11 @@ def _annotation_constraints(name):
     ]
 
 
-@reversion.register()
+@reversion.register(follow=["sources"])
 class KeyFact(Annotation):
     anchor_prefix = "fact"
     list_name = "key_facts"
+    shared_field = "uid"  # articles/shared_facts.py
     section_label = _("Key Facts")
     text_fields = ("label", "text")
 
@@ -90,6 +99,15 @@ class KeyFact(Annotation):
     )
     text = models.CharField(
         _("text"), max_length=500, help_text=_("One sentence of plain text.")
+    )
+    # One fact may appear in several explainers: each keeps its own row (its place
+    # and anchor there) and every row of the same fact shares this id and its
+    # words and sources (articles/shared_facts.py keeps them equal).
+    uid = models.UUIDField(
+        _("fact id"),
+        default=uuid.uuid4,
+        db_index=True,
+        help_text=_("The same for every explainer showing this fact."),
     )
 
     class Meta(Annotation.Meta):
@@ -104,7 +122,7 @@ class KeyFact(Annotation):
         return self.label
 
 
-@reversion.register()
+@reversion.register(follow=["sources"])
 class QuickAnswer(Annotation):
     anchor_prefix = "answer"
     list_name = "quick_answers"
@@ -131,7 +149,7 @@ class QuickAnswer(Annotation):
         return self.question
 
 
-@reversion.register()
+@reversion.register(follow=["sources"])
 class FAQ(Annotation):
     anchor_prefix = "faq"
     list_name = "faqs"

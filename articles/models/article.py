@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from figures.markup import references_problems
+
 from .. import markup
 from .text import SUMMARY_LENGTH, http_url, strip_control_characters, unique_slug
 
@@ -323,6 +325,15 @@ class Article(models.Model):
                     _("An explainer needs a body to be published."),
                     code="body_required",
                 )
+        # Library images and charts the Markdown names (figures/markup.py).
+        publishing = self.status == self.Status.PUBLISHED
+        for name in ("body", "background"):
+            problems = references_problems(getattr(self, name), publishing=publishing)
+            if problems and name not in errors:
+                errors[name] = [
+                    ValidationError(problem, code="asset_reference")
+                    for problem in problems
+                ]
         if errors:
             raise ValidationError(errors)
 

@@ -14,7 +14,9 @@ from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
+from articles.citations import citation_data, page_sources
 from articles.models import Correction
+from figures.heroes import hero_of
 from newsroom.context_processors import site_url
 
 register = template.Library()
@@ -161,7 +163,7 @@ def news_article_data(article, request):
         "author": authors,
         "publisher": publisher,
         "articleSection": [topic.name for topic in article.topics.all()],
-        "image": [share_image_url(article, request)],
+        "image": structured_image_urls(article, request),
     }
     corrections = [
         {
@@ -174,6 +176,10 @@ def news_article_data(article, request):
     ]
     if corrections:
         data["correction"] = corrections
+    # The story's own source and every claim's, numbered as on the page.
+    citations = citation_data(page_sources(article))
+    if citations:
+        data["citation"] = citations
     return data
 
 
@@ -205,9 +211,18 @@ def article_structured_data(context, article):
 
 
 def share_image_url(article, request):
-    """The absolute address of the explainer's hero image, else the site's share image."""
-    image = article.hero_image.url if article.hero_image else site_url("share_image")
+    """The absolute address of the hero's 1200x630 card, else the site's share image."""
+    hero = hero_of(article)
+    image = hero.share_card.url if hero else site_url("share_image")
     return request.build_absolute_uri(image)
+
+
+def structured_image_urls(article, request):
+    """JSON-LD `image`: the hero cropped 1:1, 4:3 and 16:9, else the share image."""
+    hero = hero_of(article)
+    if hero is None:
+        return [share_image_url(article, request)]
+    return [request.build_absolute_uri(r.url) for r in hero.structured()]
 
 
 @register.simple_tag(takes_context=True)

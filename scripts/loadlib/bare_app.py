@@ -25,7 +25,7 @@ settings.configure(
 
 
 def floor(request):
-    # The same bytes as the site's /bench/floor (articles/cache.py).
+    # The same bytes as the site's /bench/floor (bench_urls.py).
     return HttpResponse(b"ok\n", content_type="text/plain")
 
 

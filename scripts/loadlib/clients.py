@@ -1,6 +1,7 @@
 """The load test's clients: readers browsing and commenting, an editor using the API."""
 
 import random
+import re
 import threading
 import time
 import uuid
@@ -10,9 +11,33 @@ import requests
 
 PASSWORD = "load-test-password-7531"
 
+# The editor's counter as an explainer page or the API detail shows it.
+DEK = re.compile(r'(?:class="explainer__dek">|"dek":\s*")Load test dek, edit (\d+)\.')
+# Varnish's own answer when the application cut the connection (a killed worker).
+VARNISH_FETCH_FAILED = b"Backend fetch failed"
+
 # Set on SIGTERM or Ctrl-C: the clients stop, so the clean-up need not wait for the
 # phase to run out.
 STOPPING = threading.Event()
+
+
+def signed_in_session(base, username, password=PASSWORD):
+    """A requests session signed in at `base` as the reader `username`."""
+    session = requests.Session()
+    session.get(f"{base}/accounts/login/", timeout=30)
+    response = session.post(
+        f"{base}/accounts/login/",
+        data={
+            "login": username,
+            "password": password,
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+        },
+        allow_redirects=False,
+        timeout=30,
+    )
+    if response.status_code != 302:
+        raise RuntimeError(f"sign-in failed ({response.status_code})")
+    return session
 
 
 class Phase:
@@ -26,6 +51,10 @@ class Phase:
         self.elapsed = 0.0
         self.note = ""
         self.error_paths = {}
+        # Explainer pages and API details read: (slug, started, counter shown).
+        self.reads = []
+        # Varnish in front and a worker killed: its 503s are dropped connections.
+        self.edge_drops = False
 
     def record(self, status, seconds):
         with self.lock:
@@ -51,22 +80,7 @@ class Site:
     def session(self):
         """One signed-in session per client thread (its own reader)."""
         if not hasattr(self._local, "session"):
-            session = requests.Session()
-            username = self.users.pop()
-            session.get(f"{self.base}/accounts/login/", timeout=30)
-            response = session.post(
-                f"{self.base}/accounts/login/",
-                data={
-                    "login": username,
-                    "password": PASSWORD,
-                    "csrfmiddlewaretoken": session.cookies["csrftoken"],
-                },
-                allow_redirects=False,
-                timeout=30,
-            )
-            if response.status_code != 302:
-                raise RuntimeError(f"sign-in failed ({response.status_code})")
-            self._local.session = session
+            self._local.session = signed_in_session(self.base, self.users.pop())
             self._local.anonymous = requests.Session()
         return self._local.session
 
@@ -76,10 +90,12 @@ class Site:
         slug = rng.choice(self.slugs)
         roll = rng.random()
         body = None
+        versioned = False
         if roll < 0.30:
             call = (anonymous.get, "/", {})
         elif roll < 0.55:
             call = (anonymous.get, f"/explainers/{slug}/", {})
+            versioned = True
         elif roll < 0.65:
             call = (
                 anonymous.get,
@@ -90,11 +106,13 @@ class Site:
             call = (anonymous.get, "/api/v1/articles/", {})
         elif roll < 0.85:
             call = (anonymous.get, f"/api/v1/articles/{slug}/", {})
+            versioned = True
         else:
             body = f"Load test comment {uuid.uuid4().hex}"
             data = {"body": body, "csrfmiddlewaretoken": signed_in.cookies["csrftoken"]}
             call = (signed_in.post, f"/explainers/{slug}/comments/", {"data": data})
         method, path, kwargs = call
+        began = time.monotonic()
         started = time.perf_counter()
         try:
             response = method(
@@ -104,7 +122,21 @@ class Site:
             with phase.lock:
                 phase.dropped += 1
             return
+        if (
+            phase.edge_drops
+            and response.status_code == 503
+            and VARNISH_FETCH_FAILED in response.content
+        ):
+            with phase.lock:
+                phase.dropped += 1
+            return
         phase.record(response.status_code, time.perf_counter() - started)
+        if versioned and response.status_code == 200:
+            shown = DEK.search(response.text)
+            with phase.lock:
+                phase.reads.append(
+                    (slug, began, int(shown[1]) if shown else -1, path, response)
+                )
         if response.status_code >= 500:
             key = f"{response.status_code} {path.split('?')[0].rsplit('/', 2)[0]}/"
             with phase.lock:
@@ -151,6 +183,8 @@ class Editor:
         self.every = every
         self.statuses = {}
         self.saved = 0
+        # (slug, counter, when its response arrived), monotonic clock.
+        self.edits = []
         self._stop = threading.Event()
         self._thread = None
 
@@ -181,6 +215,8 @@ class Editor:
                 status = 0
             self.statuses[status] = self.statuses.get(status, 0) + 1
             self.saved += status == 200
+            if status == 200:
+                self.edits.append((slug, n, time.monotonic()))
             n += 1
             due += self.every
             self._stop.wait(max(due - time.monotonic(), 0))
@@ -188,3 +224,34 @@ class Editor:
     @property
     def server_errors(self):
         return sum(n for status, n in self.statuses.items() if status >= 500)
+
+
+def stale_reads(reads, edits):
+    """Reads that started after an edit's response arrived (its purge was sent by
+    then) yet showed an older counter: [(slug, started, shown, expected)].
+
+    A read is (slug, started, counter shown, ...): more fields may follow."""
+    stale = []
+    for slug, started, shown, *_ in reads:
+        due = [
+            n for edited, n, answered in edits if edited == slug and answered < started
+        ]
+        if due and shown < max(due):
+            stale.append((slug, started, shown, max(due)))
+    return stale
+
+
+def describe_stale(read, edits):
+    """One line about a stale read: what it fetched, how long after the edit's
+    response it started, and the cache headers it got."""
+    slug, started, shown, path, response = read
+    answered = max(a for edited, _n, a in edits if edited == slug and a < started)
+    headers = {
+        name: response.headers[name]
+        for name in ("X-Varnish-Cache", "X-Cache", "Age")
+        if name in response.headers
+    }
+    return (
+        f"{path} showed edit {shown}, {(started - answered) * 1000:.0f} ms after the "
+        f"newer edit's response; {headers}"
+    )

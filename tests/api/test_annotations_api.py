@@ -43,9 +43,11 @@ def test_key_fact_carries_its_text_page_and_explainer(api, article):
 
     assert items[0] == {
         "id": fact.pk,
+        "fact_id": str(fact.uid),
         "anchor": fact.anchor,
         "label": "Fact 0",
         "text": "Fact text 0.",
+        "sources": [],
         "url": f"{SITE}/explainers/{article.slug}/facts/{fact.anchor}/",
         "updated_at": fact.updated_at.isoformat().replace("+00:00", "Z"),
         "explainer": {
@@ -64,6 +66,7 @@ def test_each_kind_sends_its_own_text_fields_and_page(api, article):
 
     assert answer.keys() == {
         *("id", "anchor", "question", "answer", "url", "updated_at", "explainer"),
+        "sources",
     }
     assert answer["url"].endswith(f"/answers/{answer['anchor']}/")
     assert faq["answer"] == "**Answer** 0."
@@ -254,10 +257,10 @@ def test_list_query_count_is_fixed(
             topics=[factories.make_topic()],
         )
 
-    # count, then the page joined to its explainers
-    with django_assert_num_queries(2):
+    # count, then the page joined to its explainers, then the page's sources
+    with django_assert_num_queries(3):
         items = results(api.get(address, {"page_size": 50}))
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         api.get(address, {"ordering": "-updated_at", "page_size": 3})
     assert len(items) == n_articles * n_items
 
@@ -267,9 +270,10 @@ def test_detail_query_count_is_fixed(api, django_assert_num_queries, n_items):
     article = factories.make_article(facts=n_items)
     fact = article.key_facts.last()
 
-    with django_assert_num_queries(1):
+    # the item joined to its explainer, then its sources
+    with django_assert_num_queries(2):
         assert api.get(f"{FACTS}{fact.pk}/").status_code == 200
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         assert api.get(f"{FACTS}id/{fact.pk}/").status_code == 200
 
 

@@ -28,7 +28,14 @@ def test_writer_patch_to_a_live_explainer_waits_for_review(
     body = response.json()
     assert body["dek"] == "A writer's new dek."
     assert body["key_facts"] == [
-        {"id": fact.pk, "label": "Cost", "text": "Revised.", "anchor": fact.anchor}
+        {
+            "id": fact.pk,
+            "fact_id": str(fact.uid),
+            "label": "Cost",
+            "text": "Revised.",
+            "anchor": fact.anchor,
+            "sources": [],
+        }
     ]
     assert body["working_copy"]["status"] == "review"
     assert "waiting for an editor's review" in body["working_copy"]["message"]

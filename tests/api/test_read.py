@@ -48,13 +48,22 @@ def test_article_detail_has_every_documented_field(api, article, topic, author):
     assert "<h2" in data["body_html"]
     assert data["background"] == "" and data["background_html"] == ""
     assert [f["label"] for f in data["key_facts"]] == ["Fact 0", "Fact 1", "Fact 2"]
-    assert set(data["key_facts"][0]) == {"id", "label", "text", "anchor"}
+    assert set(data["key_facts"][0]) == {
+        "id",
+        "fact_id",
+        "label",
+        "text",
+        "anchor",
+        "sources",
+    }
     assert [q["question"] for q in data["quick_answers"]] == [
         "Question 0?",
         "Question 1?",
     ]
     assert data["faqs"][0]["answer_html"] == "<p><strong>Answer</strong> 0.</p>"
-    assert set(data["faqs"][0]) == {"id", "question", "answer", "answer_html", "anchor"}
+    assert set(data["faqs"][0]) == {
+        *("id", "question", "answer", "answer_html", "anchor", "sources"),
+    }
     assert data["source"] == {
         "url": "https://example.org/report",
         "title": "Flood report",

@@ -11,6 +11,7 @@ from urllib.parse import unquote
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
@@ -29,6 +30,9 @@ from articles import publishing
 from articles.api import examples, exceptions
 from articles.models import Topic
 from comments.models import Comment
+from figures import api_examples, api_image_examples
+from figures.models import Chart, Image
+from figures.services import image_create
 from integrations.keys import key_create
 from tests import factories
 
@@ -151,7 +155,7 @@ WRITE_OPERATIONS = {
 
 
 @pytest.fixture
-def example_rows(app_with_articles, editor):
+def example_rows(app_with_articles, editor, media):
     """The rows the schema's examples name: their explainer (live, with unpublished
     changes), topic, author and a comment the editor just posted."""
     topic, _new = Topic.objects.get_or_create(
@@ -179,6 +183,18 @@ def example_rows(app_with_articles, editor):
         body="Is this why the clock on my oven drifted?",
         status=Comment.Status.PUBLISHED,
     )
+    # The chart the chart API's examples name (figures/api_examples.py).
+    Chart.objects.create(
+        pk=api_examples.CHART["id"],
+        title=api_examples.CHART["title"],
+        data=api_examples.CHART_CSV,
+    )
+    # The library image the image API's examples name (figures/api_image_examples.py).
+    image = image_create(
+        file=SimpleUploadedFile("harbour.png", factories.png_bytes()),
+        title=api_image_examples.IMAGE["title"],
+    )
+    Image.objects.filter(pk=image.pk).update(id=api_image_examples.IMAGE["id"])
     return article
 
 

@@ -18,7 +18,8 @@ from articles.models import (
 )
 from tests.factories import make_article
 
-pytestmark = pytest.mark.django_db
+# The demo adds its pictures to the image library: files go to a temporary folder.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 DEMO_FILES = sorted((Path(articles.__file__).parent / "demo").glob("*.md"))
 

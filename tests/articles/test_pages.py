@@ -237,7 +237,11 @@ def test_article_page_shows_story_and_every_annotation(client, full_article):
         assert f'href="{author.get_absolute_url()}" rel="author">{author.name}' in html
     assert f'datetime="{to_the_second(full_article.publish_at)}"' in html
     assert "1 min read" in html
-    assert f'src="{full_article.hero_image.url}" alt="A row of terraced houses"' in html
+    # The hero is printed from renditions, sized and not lazy (figures/heroes.py).
+    hero = re.search(r'<figure class="hero">.*?(<img [^>]*>)', html, re.S)[1]
+    assert 'alt="A row of terraced houses"' in hero
+    assert 'width="16" height="9"' in hero and "srcset=" in hero
+    assert "loading=" not in hero
     assert "Image: Jo Photo" in html
     assert "three</em> rent zones" in html  # background, rendered on save
     assert (
@@ -366,7 +370,10 @@ def test_article_metadata_and_feed_discovery(client, full_article):
     response = client.get(full_article.get_absolute_url())
     page = parse(response)
     url = f"http://testserver{full_article.get_absolute_url()}"
-    image = f"http://testserver{full_article.hero_image.url}"
+    # The hero's share card (1200x630 at most, cropped; figures/heroes.py).
+    image = f"http://testserver{full_article.hero_image.url}".replace(
+        "/hero.png", "/renditions/hero-16x8-40x21-0.500-0.500.png"
+    )
 
     assert page.link("canonical")[0]["href"] == url
     assert page.meta["description"] == "What the rent vote means for tenants."
@@ -443,7 +450,12 @@ def test_article_json_ld_describes_the_news_article_and_its_faq(
         "url": "http://testserver/",
         "logo": {"@type": "ImageObject", "url": LOGO},
     }
-    assert news["image"] == [f"http://testserver{full_article.hero_image.url}"]
+    # The hero in 1:1, 4:3 and 16:9 (figures/heroes.py).
+    assert [url.rsplit("/", 1)[1] for url in news["image"]] == [
+        "hero-9x9-1x1-0.500-0.500.png",
+        "hero-12x9-4x3-0.500-0.500.png",
+        "hero-16x9-16x9-0.500-0.500.png",
+    ]
     # Only corrections count as CorrectionComment; updates stay in the visible log.
     assert [(c["@type"], c["text"]) for c in news["correction"]] == [
         ("CorrectionComment", "Corrected detail 0.")

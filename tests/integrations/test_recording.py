@@ -118,3 +118,21 @@ def test_a_published_comment_is_an_event_and_a_held_one_only_once_approved(
     assert delivery.payload["data"]["comment"]["id"] == held.pk
     assert delivery.payload["data"]["explainer"]["slug"] == "tides"
     assert hook.deliveries.count() == 2  # explainer events not subscribed
+
+
+def test_a_comment_on_one_fact_names_it_in_its_event(make_endpoint):
+    hook = make_endpoint(ALIVE, events=["comment.published"])
+    article = make_article(slug="tides", facts=1)
+    fact = article.key_facts.get()
+    about = comment_services.comment_post(
+        article=article, author=make_reader(), body="Source?", annotation=fact.anchor
+    )
+    whole = comment_services.comment_post(
+        article=article, author=make_reader(), body="Thanks"
+    )
+    payloads = {d.event_id: d.payload["data"] for d in hook.deliveries.all()}
+    assert payloads[f"evt_comment_{about.pk}"]["comment"]["annotation"] == {
+        "kind": "key_facts",
+        "anchor": fact.anchor,
+    }
+    assert payloads[f"evt_comment_{whole.pk}"]["comment"]["annotation"] is None

@@ -11,6 +11,8 @@ import requests
 from integrations.models import secret_generate
 from integrations.webhooks import request_headers
 from scripts.loadlib import hooks as loadtest_hooks
+from scripts.loadlib.clients import stale_reads
+from scripts.loadlib.edge import varnish_installed
 from tests.processes import ROOT
 
 
@@ -69,6 +71,26 @@ def test_a_short_loadtest_receives_every_webhook_and_reports_the_delay():
     table = next(i for i, line in enumerate(lines) if line.startswith("webhooks "))
     name, events, received, *_ = lines[table + 2].split()
     assert name == "steady" and int(events) > 0 and received == events
+    # Through Varnish when it is installed, with every versioned read checked.
+    front = "Varnish" if varnish_installed() else "nothing"
+    assert f"in front: {front}" in result.stdout
+    table = next(i for i, line in enumerate(lines) if line.startswith("phase "))
+    *_, checked, stale = lines[table + 2].split()
+    assert int(checked) > 0 and stale == "0"
+
+
+def test_a_read_that_began_after_an_edit_was_answered_must_show_it():
+    edits = [("a", 1, 10.0), ("a", 2, 20.0), ("b", 3, 15.0)]
+    reads = [
+        ("a", 9.0, -1),  # before any edit
+        ("a", 11.0, 1),
+        ("a", 19.0, 2),  # newer than due is fine
+        ("a", 21.0, 1),  # stale: edit 2 was answered at 20
+        ("b", 16.0, -1),  # stale
+        ("c", 30.0, -1),  # never edited
+    ]
+
+    assert stale_reads(reads, edits) == [("a", 21.0, 1, 2), ("b", 16.0, -1, 3)]
 
 
 def test_an_event_that_never_arrives_is_missing_whatever_killed_what(monkeypatch):

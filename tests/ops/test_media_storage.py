@@ -1,6 +1,7 @@
 """Hero images in S3-compatible object storage (moto's server stands in for S3)."""
 
 import base64
+import io
 import json
 import textwrap
 
@@ -9,6 +10,7 @@ import pytest
 import requests
 from django.core.files.base import ContentFile
 from moto.server import ThreadedMotoServer
+from PIL import Image as PillowImage
 
 from tests import factories
 from tests.processes import app_env, free_port, manage
@@ -107,4 +109,8 @@ def test_a_hero_image_saved_to_object_storage_is_shown_from_there(
     assert src.startswith(f"{s3_endpoint}/{BUCKET}/heroes/")
     fetched = requests.get(src, timeout=10)
     assert fetched.status_code == 200, (src, fetched.text)
-    assert fetched.content == image
+    # Pages print renditions made from it, stored beside it (figures/renditions.py).
+    assert "/heroes/" in src and "/renditions/" in src
+    with PillowImage.open(io.BytesIO(fetched.content)) as shown:
+        assert shown.size == (16, 9)
+        assert shown.getpixel((8, 4))[:3] == (0, 0, 128)  # the navy original

@@ -8,9 +8,16 @@ import requests
 from django.test import RequestFactory
 
 from newsroom.logging import JsonFormatter
-from tests.processes import ROOT, app_env, gunicorn
+from tests.processes import ROOT, app_env, gunicorn, manage
 
 CONFIG = ROOT / "gunicorn.conf.py"
+
+
+def with_cache_table(env):
+    """Without Redis the cache is a table, which `migrate` makes; these tests skip
+    the migrations and make just the table."""
+    result = manage("createcachetable", env=env)
+    assert result.returncode == 0, result.stderr
 
 
 def load_config(monkeypatch, cpus, **env):
@@ -102,6 +109,7 @@ def test_gunicorn_writes_json_access_lines(tmp_path, static_root):
         DJANGO_STATIC_ROOT=static_root,
         REDIS_URL="",
     )
+    with_cache_table(env)
     log = tmp_path / "gunicorn.log"
     with gunicorn(env, log) as base:
         health = requests.get(f"{base}/healthz?probe=1", timeout=10)
@@ -124,6 +132,7 @@ def test_recycled_workers_keep_answering(tmp_path, static_root):
         GUNICORN_MAX_REQUESTS="3",
         GUNICORN_MAX_REQUESTS_JITTER="0",
     )
+    with_cache_table(env)
     log = tmp_path / "gunicorn.log"
     with gunicorn(env, log) as base:
         statuses = [

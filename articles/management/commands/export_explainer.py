@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from articles.explainer_format import ExplainerFormatError, render_document
 from articles.models import Article
+from figures.transfer import images_export
 
 
 class Command(BaseCommand):
@@ -29,6 +30,8 @@ class Command(BaseCommand):
             return
         path = Path(options["output"])
         try:
+            # Library images go beside the document (figures/transfer.py).
+            text = images_export(text, article, path)
             path.write_text(text, encoding="utf-8")
         except OSError as error:
             raise CommandError(f"Cannot write {path}: {error.strerror}.") from None

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from articles.explainer_format import (
     ExplainerFormatError,
@@ -10,6 +11,7 @@ from articles.explainer_format import (
     parse_document,
 )
 from articles.services import explainer_import
+from figures.transfer import DocumentImages
 
 
 def read_text(path: Path) -> str:
@@ -49,17 +51,22 @@ class Command(BaseCommand):
         path = Path(options["file"])
         text = read_text(path)
         try:
-            if looks_like_document(text):
-                data = parse_document(text)
-            else:
-                data = parse_capture(text, title=options["title"])
-            article = explainer_import(
-                data=data,
-                publish=options["publish"],
-                slug=options["slug"],
-                title=options["title"],
-                origin=path.name,
-            )
+            # One transaction with the library images the document brings.
+            with transaction.atomic():
+                if looks_like_document(text):
+                    images = DocumentImages(path)
+                    data = parse_document(images.resolve(text))
+                else:
+                    images, data = None, parse_capture(text, title=options["title"])
+                article = explainer_import(
+                    data=data,
+                    publish=options["publish"],
+                    slug=options["slug"],
+                    title=options["title"],
+                    origin=path.name,
+                )
+                if images is not None:
+                    images.hero_attach(article)
         except (ExplainerFormatError, ValidationError) as error:
             message = error.messages[0] if isinstance(error, ValidationError) else error
             raise CommandError(f"{path.name}: {message}") from None

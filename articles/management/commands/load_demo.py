@@ -7,6 +7,8 @@ from django.db import transaction
 from articles.explainer_format import ExplainerFormatError, parse_document
 from articles.models import Article, slug_words
 from articles.services import explainer_import
+from figures.demo_charts import with_demo_charts
+from figures.demo_images import demo_heroes_attach, with_demo_images
 
 from .import_explainer import read_text
 
@@ -26,7 +28,14 @@ class Command(BaseCommand):
         documents = []
         for path in paths:
             try:
-                documents.append((path, parse_document(read_text(path))))
+                documents.append(
+                    (
+                        path,
+                        parse_document(
+                            with_demo_images(with_demo_charts(read_text(path)))
+                        ),
+                    )
+                )
             except ExplainerFormatError as error:
                 raise CommandError(f"{path.name}: {error}") from None
         # All or nothing: a broken demo file leaves the database as it was.
@@ -41,6 +50,7 @@ class Command(BaseCommand):
                     article = explainer_import(data=data, origin=f"demo {path.name}")
                 except ValidationError as error:
                     raise CommandError(f"{path.name}: {error.messages[0]}") from None
+                demo_heroes_attach(article)
                 lines.append(f"created: {article.slug}")
         for line in lines:
             self.stdout.write(line)

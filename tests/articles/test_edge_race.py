@@ -1,0 +1,65 @@
+"""A page built while a write to what it shows commits is not left to edge caches
+(articles/surrogates.py): it may hold the rows from before the commit and reach
+Varnish after the purge, where readers waiting on that fetch would get it."""
+
+import pytest
+from django.test.signals import template_rendered
+
+from articles import versions
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def article():
+    return factories.make_article(title="Alpha explainer")
+
+
+@pytest.fixture
+def write_during_render(article):
+    """An edit of the explainer commits while its page is being rendered."""
+
+    def commit(**kwargs):
+        template_rendered.disconnect(commit)
+        versions.bump(versions.article_key(article.pk))
+
+    template_rendered.connect(commit)
+    yield
+    template_rendered.disconnect(commit)
+
+
+def test_a_page_built_undisturbed_is_kept_by_the_edge(client, article):
+    response = client.get(article.get_absolute_url())
+
+    assert "public" in response["Cache-Control"]
+    assert f"a{article.pk}" in response["xkey"].split()
+    assert "Surrogate-Control" in response
+
+
+def test_a_page_built_while_its_explainer_changed_is_kept_by_no_shared_cache(
+    client, article, write_during_render
+):
+    response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("private")
+    assert "xkey" not in response
+    assert "Surrogate-Control" not in response
+
+
+def test_a_write_to_another_explainer_meanwhile_changes_nothing(client, article):
+    other = factories.make_article(title="Beta explainer")
+
+    def commit(**kwargs):
+        template_rendered.disconnect(commit)
+        versions.bump(versions.article_key(other.pk))
+
+    template_rendered.connect(commit)
+    try:
+        response = client.get(article.get_absolute_url())
+    finally:
+        template_rendered.disconnect(commit)
+
+    assert "public" in response["Cache-Control"]
+    assert f"a{article.pk}" in response["xkey"].split()
