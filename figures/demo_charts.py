@@ -26,6 +26,19 @@ DEMO_CHARTS = {
             "(the 1970s count starts in 1972)."
         ),
     },
+    # Sunrise on the winter solstice, approximate, as hours after midnight local
+    # time (8.5 is 08:30); permanent summer time is the same sunrise an hour later.
+    "winter-sunrise": {
+        "title": "Sunrise on 21 December, by clock",
+        "kind": Chart.Kind.BAR,
+        "x_label": "City",
+        "y_label": "Sunrise, hours after midnight",
+        "units": "h",
+        "source_note": (
+            "Source: published sunrise tables for 21 December, rounded to the "
+            "minute; permanent summer time adds one hour."
+        ),
+    },
 }
 
 

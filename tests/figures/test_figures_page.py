@@ -157,7 +157,7 @@ def test_page_query_count_does_not_grow_with_figures(
     assert response.content.decode().count('<figure class="figure">') == figures
 
 
-def test_the_demo_has_an_explainer_with_a_hero_and_figures(client, db, media):
+def test_the_demo_has_an_explainer_with_a_hero_figures_and_a_chart(client, db, media):
     from django.core.management import call_command
 
     call_command("load_demo", stdout=io.StringIO())
@@ -168,6 +168,9 @@ def test_the_demo_has_an_explainer_with_a_hero_and_figures(client, db, media):
     assert 'fetchpriority="high"' in html  # the hero
     assert html.count('<figure class="figure">') == 2
     assert "Newsroom demo" in html
+    # And a chart from data shipped with the project, with its numbers beside it.
+    assert 'role="img"' in html and "Sunrise on 21 December, by clock" in html
+    assert "<td>8.07</td>" in html or ">8.07<" in html
     # The hero is the library image itself, with the demo's focal point.
     hero = Image.objects.get(file=article.hero_image.name)
     assert hero.title == "Demo: clock tower at sunrise" and hero.focal_x == 0.66
