@@ -28,6 +28,7 @@ from .versions import (
     UNREAD,
     current_versions,
     next_publish_time,
+    read_late_since,
     release,
 )
 
@@ -177,7 +178,9 @@ def _new_entry(request, key, response, *, lists, next_publish, started):
     if not lists and not depends:
         return None  # an article view that never said which article it showed
     keys = depends | {CONTENT} if lists else depends
-    _remember_depends(key, keys)
+    _remember_depends(key, keys)  # the next build reads them before any row
+    if read_late_since(request, started * 1e9):
+        return None  # may show rows from before a write that moved its version
     # Versions as read before (or, for keys found by the view, while) it rendered.
     versions = {k: request._cache_versions[k] for k in keys}
     valid_until = started + MAX_AGE
@@ -293,6 +296,7 @@ def cache_anonymous(view=None, *, lists=True):
                     versions.update(current_versions(missing))
             next_publish = next_publish_time(versions[CONTENT], schedule)
             request._cache_versions, request._cache_depends = versions, set()
+            request._cache_started = started
             request._cache_next_publish = next_publish
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and not response.is_rendered:

@@ -47,6 +47,7 @@ from .versions import (
     article_key,
     comments_key,
     depend_on_article,
+    read_late_since,
     release,
     shared_versions,
 )
@@ -213,7 +214,7 @@ def explainer_parts(
         }
         if "counts" in missing:
             built["counts"] = parts["counts"]
-        if keys:
+        if keys and not _read_late(request):
             fresh = {keys[name]: built[name] for name in missing}
             fresh[keys["related_keys"]] = related_keys
             cache.set_many(fresh, MAX_AGE)
@@ -223,13 +224,21 @@ def explainer_parts(
     if counts is None:
         # The thread came from the cache and its counts did not: one query.
         counts = annotation_comment_counts(article)
-        if keys:
+        if keys and not _read_late(request):
             cache.set(keys["counts"], counts, MAX_AGE)
             _keep_copies({keys["counts"]: counts})
     parts["article"] = _with_comment_counts(parts["article"], article, counts)
     surrogates.add(request, *related_keys)
     # Every part is our own template's output: escaped there, sanitized on save.
     return {name: mark_safe(html) for name, html in parts.items()}
+
+
+def _read_late(request):
+    """Whether the parts may hold rows older than the versions they would be kept
+    under: a version read after the rows moved since the build began (the first
+    build of an address in this process, racing a write). Then nothing is kept."""
+    started = getattr(getattr(request, "_request", request), "_cache_started", None)
+    return started is not None and read_late_since(request, started * 1e9)
 
 
 # The explainer part (its story and annotations) is kept under the article's own

@@ -184,8 +184,11 @@ def changed_since(request, keys, started) -> bool:
     `started` (versions are time.time_ns() stamps; one never stamped is unmoved)."""
     found = versions.cache.get_many(sorted(version_keys(keys)))
     seen = versions.shared_versions(request) or {}
-    return any(
-        value != seen[key] if key in seen else value > started
+    # A version read after the view began reading rows vouches only for the
+    # time before it started (versions.depend_on).
+    late = getattr(getattr(request, "_request", request), "_cache_late", ())
+    return versions.read_late_since(request, started) or any(
+        value != seen[key] if key in seen and key not in late else value > started
         for key, value in found.items()
     )
 

@@ -102,7 +102,17 @@ def depend_on(request, *keys) -> None:
         return  # not under cache_anonymous (signed in, or the cache is off)
     unread = [key for key in keys if key not in versions]
     if unread:
-        versions.update(current_versions(unread))
+        stamped = {}
+        versions.update(current_versions(unread, stamped))
+        # Read after the view may have read rows (the first time this process
+        # builds the address): a write that commits in between leaves a version
+        # newer than the rows. Such a version only vouches for the response when it
+        # is older than the build's start (articles/cache.py, surrogates.py).
+        late = getattr(request, "_cache_late", None)
+        if late is None:
+            late = request._cache_late = set()
+        # (A version this read stamped itself, and still holds, no write moved.)
+        late.update(key for key in unread if stamped.get(key, -1) != versions.get(key))
     request._cache_depends.update(keys)
 
 
@@ -193,7 +203,7 @@ def changes_due():
     return remembered[0] if remembered is not None else schedule_moved()
 
 
-def current_versions(keys):
+def current_versions(keys, stamped=None):
     """Current versions of `keys`, giving any that are missing a fresh one.
 
     A missing version is stamped rather than read as a default, so an evicted key can
@@ -204,7 +214,8 @@ def current_versions(keys):
     if missing:
         stamp = time.time_ns()
         for key in missing:
-            cache.add(key, stamp, timeout=None)
+            if cache.add(key, stamp, timeout=None) and stamped is not None:
+                stamped[key] = stamp  # ours (`stamped` collects them)
         found.update(cache.get_many(missing))
         # Gone again before the read (evicted, or the cache flushed by another
         # process): go by the stamp. No later read returns it, so nothing built
@@ -248,3 +259,13 @@ def shared_versions(request):
     """
     request = getattr(request, "_request", request)
     return getattr(request, "_cache_versions", None)
+
+
+def read_late_since(request, started_ns) -> bool:
+    """Whether a version read late for `request` moved after `started_ns`: the rows
+    read before it may predate a write that committed while it was built."""
+    request = getattr(request, "_request", request)
+    versions = getattr(request, "_cache_versions", None) or {}
+    return any(
+        versions.get(key, 0) > started_ns for key in getattr(request, "_cache_late", ())
+    )

@@ -63,3 +63,35 @@ def test_a_write_to_another_explainer_meanwhile_changes_nothing(client, article)
 
     assert "public" in response["Cache-Control"]
     assert f"a{article.pk}" in response["xkey"].split()
+
+
+@pytest.mark.usefixtures("page_cache_on")
+def test_an_api_detail_whose_row_was_read_before_a_write_is_kept_by_no_cache(
+    client, article, monkeypatch
+):
+    """The first build of an address reads the explainer's row before its version:
+    a write committing in between must not leave the old row cached anywhere."""
+    from articles import services
+    from articles.api import views
+
+    detail = views.ArticleViewSet._detail
+    editor = factories.make_user(role="Editor")
+
+    def write_then_detail(self, row):
+        # The row in hand is read; now an edit commits, then the build goes on.
+        monkeypatch.setattr(views.ArticleViewSet, "_detail", detail)
+        services.article_save(
+            user=editor,
+            article=row.__class__.objects.get(pk=row.pk),
+            fields={"dek": "The dek after the edit."},
+        )
+        return detail(self, row)
+
+    monkeypatch.setattr(views.ArticleViewSet, "_detail", write_then_detail)
+    url = f"/api/v1/articles/{article.slug}/"
+    first = client.get(url)
+    assert first.json()["dek"] != "The dek after the edit."  # built from the old row
+    assert first["Cache-Control"].startswith("private")
+    assert "xkey" not in first
+    # Not kept by the page cache either: the next reader gets the edit.
+    assert client.get(url).json()["dek"] == "The dek after the edit."

@@ -44,6 +44,13 @@ def test_the_receiver_times_each_signed_event_once_and_counts_bad_signatures():
     assert (receiver.posts, receiver.repeats, receiver.bad_signatures) == (3, 1, 1)
 
 
+# Through Varnish with Redis. With the database as the cache, a version stamped inside
+# a write's transaction is unseen until its commit, which leaves the narrow window
+# docs/performance.md describes ("One gap remains"): the strict stale check runs
+# against gunicorn there.
+EDGE = "varnish" if varnish_installed() and os.environ.get("REDIS_URL") else "none"
+
+
 def test_a_short_loadtest_receives_every_webhook_and_reports_the_delay():
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     result = subprocess.run(
@@ -57,6 +64,7 @@ def test_a_short_loadtest_receives_every_webhook_and_reports_the_delay():
             "--threads=2",
             "--articles=3",
             "--webhook-wait=60",
+            f"--edge={EDGE}",
         ],
         cwd=ROOT,
         env=env,
@@ -72,7 +80,7 @@ def test_a_short_loadtest_receives_every_webhook_and_reports_the_delay():
     name, events, received, *_ = lines[table + 2].split()
     assert name == "steady" and int(events) > 0 and received == events
     # Through Varnish when it is installed, with every versioned read checked.
-    front = "Varnish" if varnish_installed() else "nothing"
+    front = "Varnish" if EDGE == "varnish" else "nothing"
     assert f"in front: {front}" in result.stdout
     table = next(i for i, line in enumerate(lines) if line.startswith("phase "))
     *_, checked, stale = lines[table + 2].split()
