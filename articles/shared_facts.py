@@ -109,7 +109,7 @@ def spread(article, *, user, can_publish, before=frozenset()) -> list[Article]:
         .select_related("article")
         .prefetch_related("sources")
     )
-    changed, moved = {}, set()
+    changed, moved, corrected = {}, set(), {}
     for other in others:
         fact = mine.get(other.uid)
         if other.uid in touched:
@@ -126,10 +126,11 @@ def spread(article, *, user, can_publish, before=frozenset()) -> list[Article]:
             )
         _copy(fact, other)
         changed[other.article_id] = other.article
+        corrected[fact.uid] = fact
     for article_id in moved - set(changed):
         versions.article_bump(article_id)
-    if mine:
-        _patch_working_copies(mine.values(), exclude=article.pk)
+    if corrected:  # only facts whose words changed can be stale in a working copy
+        _patch_working_copies(corrected.values(), exclude=article.pk)
     return list(changed.values())
 
 
@@ -154,9 +155,8 @@ def _patch_working_copies(facts, *, exclude) -> None:
             if shared is None:
                 continue
             for name, value in shared.items():
-                if name in row or name in SHARED_FIELDS:
-                    dirty |= row.get(name) != value
-                    row[name] = value
+                dirty |= row.get(name) != value
+                row[name] = value
         if dirty:
             copy.save(update_fields=["state"])
 
