@@ -211,10 +211,10 @@ def _attempt(purger, keys, *, attempt) -> str:
 def _after_purge(purger, keys):
     """After a Varnish purge, off the caller's thread: refetch the purged
     explainers' pages (VARNISH_REWARM_URL), and purge again after
-    VARNISH_PURGE_AGAIN seconds. The second purge removes a page whose fetch read
-    the rows before the commit but reached Varnish after the first purge (Varnish
-    cannot purge an object still being fetched). The row lookup stays here: one
-    query, after the commit."""
+    VARNISH_PURGE_AGAIN seconds. (A fetch that the first purge overtakes is not
+    kept by the VCL; the second purge covers what is left, a purge landing between
+    that check and Varnish storing the object: docs/performance.md.) The row lookup
+    stays here: one query, after the commit."""
     if not isinstance(purger, VarnishPurger):
         return
     public = settings.VARNISH_REWARM_URL

@@ -216,9 +216,11 @@ class SurrogateKeyMiddleware:
         if changed_since(request, keys, started):
             # Built while a write to what it shows was committing: it may hold the
             # rows from before the commit and reach the edge after the purge, so no
-            # shared cache keeps it (Varnish gives readers waiting for it a fresh
-            # fetch). The versions are the page cache's, stamped with the time.
+            # cache keeps it (Varnish gives readers waiting for it a fresh fetch
+            # rather than remembering the address as uncacheable). The versions
+            # are the page cache's, stamped with the time.
             response["Cache-Control"] = "private, max-age=0"
+            response["Surrogate-Control"] = "max-age=0"
             return response
         if response.get("Content-Type", "").startswith("text/html"):
             keys = keys | {CHROME}

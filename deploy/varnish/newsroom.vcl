@@ -8,6 +8,7 @@
 vcl 4.1;
 
 import std;
+import var;
 import xkey;
 
 # The application (gunicorn.conf.py binds 127.0.0.1:8000 by default). The probe lets
@@ -48,6 +49,10 @@ sub vcl_recv {
         if (!req.http.xkey) {
             return (synth(400, "Name the keys in an xkey header"));
         }
+        # Noted before purging: a fetch that began before this line may carry rows
+        # the application read before the write committed, and Varnish cannot
+        # purge an object still being fetched; vcl_backend_response does not keep it.
+        var.global_set("last-purge", req.xid);
         # A hard purge: the next request fetches the new version (no stale copy
         # served from grace in between).
         set req.http.X-Purged = xkey.purge(req.http.xkey);
@@ -83,8 +88,25 @@ sub vcl_hash {
     # (The built-in vcl_hash adds the URL and the host.)
 }
 
+sub vcl_backend_fetch {
+    # The latest purge as this fetch begins (see vcl_backend_response).
+    var.set("purge-seen", "" + var.global_get("last-purge"));
+}
+
 sub vcl_backend_response {
     if (bereq.uncacheable) {
+        return (deliver);
+    }
+    # Overtaken by a purge (one arrived while this was fetched), or built while a
+    # write to what it shows was committing (the application says max-age=0): it
+    # may show the rows from before the write. It goes to the reader who asked and
+    # is not kept; readers queued behind it fetch again, one for all of them.
+    if (var.get("purge-seen") != "" + var.global_get("last-purge")
+        || beresp.http.Surrogate-Control ~ "max-age=0([^0-9]|$)") {
+        set beresp.ttl = 0s;
+        set beresp.grace = 0s;
+        set beresp.keep = 0s;
+        unset beresp.http.Surrogate-Control;
         return (deliver);
     }
     # Kept only when the application says so: a public Cache-Control or a

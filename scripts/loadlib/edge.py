@@ -35,11 +35,17 @@ def _wait(url, process, log, timeout=30):
 
 
 @contextlib.contextmanager
-def varnish(backend_port, workdir: Path, *, port=None, memory="64m"):
+def varnish(backend_port, workdir: Path, *, port=None, memory="64m", purgers=None):
     """varnishd with the project's VCL in front of 127.0.0.1:`backend_port`, on
-    `port` (a free one by default); yields its base URL."""
+    `port` (a free one by default); yields its base URL. `purgers`: addresses to
+    put in the VCL's purge ACL instead of the local ones."""
     workdir.mkdir(parents=True, exist_ok=True)
     text = VCL.read_text()
+    if purgers is not None:
+        start = text.index("acl purgers {")
+        end = text.index("}", start)
+        listed = "".join(f'    "{address}";\n' for address in purgers)
+        text = text[:start] + "acl purgers {\n" + listed + text[end:]
     if '.port = "8000";' not in text:
         raise RuntimeError(f"{VCL}: no backend port to replace")
     vcl = workdir / "newsroom.vcl"

@@ -82,9 +82,9 @@ def require_varnish():
 
 
 @contextlib.contextmanager
-def varnish(backend_port, workdir: Path):
+def varnish(backend_port, workdir: Path, **options):
     """varnishd with deploy/varnish/newsroom.vcl in front of 127.0.0.1:`backend_port`;
     yields its base URL (scripts/loadlib/edge.py, shared with the benchmark)."""
     require_varnish()
-    with start_varnish(backend_port, workdir) as base:
+    with start_varnish(backend_port, workdir, **options) as base:
         yield base

@@ -187,8 +187,7 @@ def test_a_failed_purge_is_logged_and_retried(edge, site, settings, caplog):
 
 
 def test_a_purge_names_its_keys(edge):
-    # (The ACL admits only local addresses, and this test is local: the refusal
-    # of other addresses is the VCL's `purgers` rule, not exercised here.)
+    # (Purges from outside the VCL's `purgers` ACL: tests/ops/test_varnish_vcl.py.)
     assert requests.request("PURGE", edge + "/", timeout=10).status_code == 400
     answer = requests.request("PURGE", edge + "/", headers={"xkey": "a1"}, timeout=10)
     assert answer.status_code == 200
