@@ -99,10 +99,16 @@ sub vcl_backend_response {
     }
     # Overtaken by a purge (one arrived while this was fetched), or built while a
     # write to what it shows was committing (the application says max-age=0): it
-    # may show the rows from before the write. It goes to the reader who asked and
-    # is not kept; readers queued behind it fetch again, one for all of them.
+    # may show the rows from before the write. Fetched again at once (the reader who
+    # asked and those queued behind it wait for that fetch, which begins after the
+    # purge); the application's page cache usually answers it. Should a purge
+    # overtake that one too, its answer goes to them and is not kept. (Once only:
+    # each attempt takes backend workspace, and a third overflowed the default.)
     if (var.get("purge-seen") != "" + var.global_get("last-purge")
         || beresp.http.Surrogate-Control ~ "max-age=0([^0-9]|$)") {
+        if (bereq.retries == 0) {
+            return (retry);
+        }
         set beresp.ttl = 0s;
         set beresp.grace = 0s;
         set beresp.keep = 0s;

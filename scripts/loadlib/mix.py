@@ -12,6 +12,7 @@ editor's thread compare times directly.
 """
 
 import bisect
+import collections
 import http.client
 import itertools
 import json
@@ -357,6 +358,9 @@ def report_mix(args, outcome, explainers):
         f"(statuses {dict(sorted(comments.statuses.items()))}), "
         f"{len(comments.accepted) - len(lost)} stored, {len(lost)} lost"
     )
+    if errors:
+        failing = collections.Counter(r[3] for r in reads if r[3] >= 500 or r[3] == 0)
+        print(f"Failed reads by status (0: the connection failed): {dict(failing)}")
     for read, expected in stale[:5]:
         print(f"  stale: {read} should show edit {expected} or newer")
     failed = bool(stale) or errors > 0 or bool(lost)
