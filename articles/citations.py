@@ -132,7 +132,8 @@ def sources_write(annotation, rows) -> None:
         row.save()
 
 
-# Reading revisions (articles/history.py, publishing.state_from_revision)
+# Reading revisions (articles/history.py, publishing.state_from_revision,
+# the admin's compare page)
 
 
 def revision_sources(saved: dict) -> dict:
@@ -158,6 +159,11 @@ def source_line(item: dict) -> str:
     if item.get("quote"):
         line += f" “{item['quote']}”"
     return line
+
+
+def sources_text(items) -> str:
+    """A claim's sources as text, one a line, for history and compare diffs."""
+    return "\n".join(source_line(item) for item in items or [])
 
 
 # The page: one numbered list, the story's own source first

@@ -24,7 +24,7 @@ from reversion.models import Version
 from figures.charts import charts_text
 
 from .cache import cache_anonymous
-from .citations import revision_sources, source_line
+from .citations import revision_sources, sources_text
 from .diffs import word_diff
 from .fragments import published_explainer
 from .models import ANNOTATION_KINDS, Article, Correction, source_model
@@ -184,8 +184,7 @@ def _item_text(kind_name, row):
     parts = [
         (name.capitalize(), row.get(name) or "") for name in TEXT_FIELDS[kind_name]
     ]
-    sources = "\n".join(source_line(item) for item in row.get("sources") or [])
-    return [*parts, ("Sources", sources)]
+    return [*parts, ("Sources", sources_text(row.get("sources")))]
 
 
 def version_changes(before, after):

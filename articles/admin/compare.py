@@ -7,12 +7,14 @@ value up under the field's name, while versions store it under ``<name>_id``), s
 an empty "created by" turned up on every comparison. ``RevisionCompareMixin``
 replaces that listing: it shows only the fields an editor can edit, labelled as on
 the edit page, then the key facts, quick answers, FAQ and corrections with their
-text, and marks the changed words of each value. The package still supplies the
+text and each claim's sources (one a line, as the public change history shows
+them), and marks the changed words of each value. The package still supplies the
 page, its URL and the fallback for versions that can no longer be loaded.
 """
 
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -21,7 +23,9 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from ..citations import revision_sources, sources_text
 from ..diffs import word_diff
+from ..models import ANNOTATION_KINDS, source_model
 from .desk import LIST_LABELS
 
 
@@ -74,21 +78,41 @@ def _empty():
     return format_html('<span class="word-diff__empty">{}</span>', _("(empty)"))
 
 
+def text_change(label, old, new):
+    """{label, before, after} for a text that differs, changed words marked."""
+    before, after = word_diff(old, new)
+    return {"label": label, "before": before or _empty(), "after": after or _empty()}
+
+
 def field_change(field, old, new):
     """{label, before, after} for one field whose stored value differs."""
     old, new = display_value(field, old), display_value(field, new)
-    before, after = word_diff(old, new)
-    return {
-        "label": capfirst(field.verbose_name),
-        "before": before or _empty(),
-        "after": after or _empty(),
-    }
+    return text_change(capfirst(field.verbose_name), old, new)
+
+
+def whole_text(label, text, mark):
+    """{label, value} for a text of an annotation added ("ins") or removed ("del")."""
+    return {"label": label, "value": format_html("<{}>{}</{}>", mark, text, mark)}
 
 
 def whole_value(field, value, mark):
-    """{label, value} for a field of an annotation added ("ins") or removed ("del")."""
-    text = format_html("<{}>{}</{}>", mark, display_value(field, value), mark)
-    return {"label": capfirst(field.verbose_name), "value": text}
+    return whole_text(capfirst(field.verbose_name), display_value(field, value), mark)
+
+
+def saved_sources(version):
+    """{(kind, claim id): [source dicts]} saved with `version`, in one query.
+
+    Claims' sources are rows of their own in the revision, as on the public change
+    history (articles/history.py).
+    """
+    types = ContentType.objects.get_for_models(
+        *(source_model(kind) for kind in ANNOTATION_KINDS)
+    )
+    models = {content_type.pk: model for model, content_type in types.items()}
+    saved = {}
+    for row in version.revision.version_set.filter(content_type__in=types.values()):
+        saved.setdefault(models[row.content_type_id], []).append(row.field_dict)
+    return revision_sources(saved)
 
 
 class RevisionCompareMixin:
@@ -128,8 +152,11 @@ class RevisionCompareMixin:
                         ),
                     }
                 )
+        sources = (saved_sources(version1), saved_sources(version2))
         for name, label in self.compare_annotations:
-            items = self.compare_annotation_list(obj, name, version1, version2)
+            items = self.compare_annotation_list(
+                obj, name, version1, version2, sources=sources
+            )
             if items:
                 entries.append(
                     {
@@ -142,9 +169,21 @@ class RevisionCompareMixin:
                 )
         return entries, False
 
-    def compare_annotation_list(self, obj, name, version1, version2):
-        """The added, changed, removed and reordered rows of one annotation list."""
+    def compare_annotation_list(self, obj, name, version1, version2, *, sources):
+        """The added, changed, removed and reordered rows of one annotation list.
+
+        `sources` holds the claims' sources of each version (`saved_sources`).
+        """
         relation = type(obj)._meta.get_field(name)
+        kind = relation.related_model
+        sources_before, sources_after = sources
+
+        def sources_of(version, saved):
+            if kind not in ANNOTATION_KINDS:
+                return ""  # corrections cite nothing
+            pk = version.field_dict[kind._meta.pk.attname]
+            return sources_text(saved.get((kind, pk)))
+
         # The anchor goes last, and shows only where it changed: it is made from
         # the text unless an editor typed one.
         fields = sorted(
@@ -158,7 +197,8 @@ class RevisionCompareMixin:
         items = []
         for pk, version in new.items():
             if pk not in old:
-                items.append(self._whole_row(_("Added"), version, fields, "ins"))
+                cited = sources_of(version, sources_after)
+                items.append(self._whole_row(_("Added"), version, fields, "ins", cited))
                 continue
             before, after = old[pk].field_dict, version.field_dict
             changes = [
@@ -168,6 +208,10 @@ class RevisionCompareMixin:
                 for field in fields
                 if stored_value(field, before) != stored_value(field, after)
             ]
+            cited_before = sources_of(old[pk], sources_before)
+            cited_after = sources_of(version, sources_after)
+            if cited_before != cited_after:
+                changes.append(text_change(_("Sources"), cited_before, cited_after))
             if changes:
                 items.append(
                     {
@@ -177,7 +221,13 @@ class RevisionCompareMixin:
                     }
                 )
         items += [
-            self._whole_row(_("Removed"), version, fields, "del")
+            self._whole_row(
+                _("Removed"),
+                version,
+                fields,
+                "del",
+                sources_of(version, sources_before),
+            )
             for pk, version in old.items()
             if pk not in new
         ]
@@ -191,17 +241,17 @@ class RevisionCompareMixin:
             items.append({"state": _("Reordered"), "title": "", "fields": [order]})
         return items
 
-    def _whole_row(self, state, version, fields, mark):
+    def _whole_row(self, state, version, fields, mark, cited):
+        """An added or removed row: its values, then its sources (`cited`)."""
         values = [(field, stored_value(field, version.field_dict)) for field in fields]
-        return {
-            "state": state,
-            "title": version.object_repr,
-            "fields": [
-                whole_value(field, value, mark)
-                for field, value in values
-                if field.name != "anchor" and value not in (None, "")
-            ],
-        }
+        shown = [
+            whole_value(field, value, mark)
+            for field, value in values
+            if field.name != "anchor" and value not in (None, "")
+        ]
+        if cited:
+            shown.append(whole_text(_("Sources"), cited, mark))
+        return {"state": state, "title": version.object_repr, "fields": shown}
 
     def _annotation_versions(self, obj, relation, version):
         """{pk: version} of the rows of `relation` saved with `version`, in order."""

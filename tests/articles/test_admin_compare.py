@@ -1,10 +1,15 @@
 """The revision compare page (articles/admin/compare.py), read as an editor reads it."""
 
+import re
+
 import pytest
 import reversion
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from reversion.models import Version
 
+from articles import publishing
 from articles.models import FAQ, Article, Correction, KeyFact, QuickAnswer
 from tests.factories import make_article, make_topic
 from tests.helpers import text_of
@@ -160,3 +165,106 @@ def test_empty_value_is_shown_as_empty(editor_client):
 
     assert "(empty)" in text_of(html)
     assert "<ins>The report</ins>" in html
+
+
+# ---- Claims' sources -----------------------------------------------------------
+
+
+def published_with_fact_sources(editor, *versions):
+    """An explainer with two Key Facts, published once per item of `versions`: each
+    a list of sources for the first fact, given as (url, title, publisher)."""
+    article = make_article(facts=2)
+    for sources in versions:
+        state = publishing.explainer_state(article)
+        state["key_facts"][0]["sources"] = [
+            {"url": url, "title": title, "publisher": publisher}
+            for url, title, publisher in sources
+        ]
+        publishing.explainer_publish(article=article, user=editor, state=state)
+    return article
+
+
+def test_compare_shows_a_source_added_to_a_key_fact_as_a_change_of_that_fact(
+    editor_client, editor
+):
+    article = published_with_fact_sources(
+        editor, [], [("https://example.org/budget", "Budget tables", "Statistics")]
+    )
+    html = compare_page(editor_client, article)
+
+    assert "<h3>Key Facts</h3>" in html
+    # Only its sources changed, and the fact is listed as changed all the same.
+    assert "Changed: Fact 0 Sources Before(empty) After" in text_of(html)
+    assert (
+        "<ins>Budget tables, Statistics &lt;https://example.org/budget&gt;</ins>"
+        in html
+    )
+    assert "Fact 1" not in html
+
+
+def test_compare_marks_the_changed_words_of_an_edited_source(editor_client, editor):
+    article = published_with_fact_sources(
+        editor,
+        [("https://example.org/a", "Original report", "Agency")],
+        [("https://example.org/a", "Revised report", "Agency")],
+    )
+    html = compare_page(editor_client, article)
+
+    assert "Changed: Fact 0 Sources" in text_of(html)
+    assert "<del>Original</del> report, Agency &lt;https://example.org/a&gt;" in html
+    assert "<ins>Revised</ins> report, Agency &lt;https://example.org/a&gt;" in html
+
+
+def test_compare_shows_a_removed_source_as_removed(editor_client, editor):
+    article = published_with_fact_sources(
+        editor,
+        [
+            ("https://example.org/a", "Kept report", ""),
+            ("https://example.org/b", "Dropped report", "Agency"),
+        ],
+        [("https://example.org/a", "Kept report", "")],
+    )
+    html = compare_page(editor_client, article)
+
+    assert "Changed: Fact 0 Sources" in text_of(html)
+    dropped = "Dropped report, Agency &lt;https://example.org/b&gt;"
+    assert re.search(rf"<del>\s*{re.escape(dropped)}</del>", html)
+    assert html.count("Kept report &lt;https://example.org/a&gt;") == 2
+
+
+def test_compare_shows_the_sources_of_added_and_removed_facts(editor_client, editor):
+    article = published_with_fact_sources(
+        editor, [("https://example.org/old", "Old fact's source", "")]
+    )
+    state = publishing.explainer_state(article)
+    state["key_facts"] = [
+        *state["key_facts"][1:],
+        {
+            "label": "New fact",
+            "text": "A new fact.",
+            "sources": [{"url": "https://example.org/new", "title": "New source"}],
+        },
+    ]
+    publishing.explainer_publish(article=article, user=editor, state=state)
+    html = compare_page(editor_client, article)
+
+    text = text_of(html)
+    assert "Added: New fact" in text and "Removed: Fact 0" in text
+    assert "<ins>New source &lt;https://example.org/new&gt;</ins>" in html
+    assert "<del>Old fact&#x27;s source &lt;https://example.org/old&gt;</del>" in html
+
+
+def test_compare_reads_sources_without_a_query_per_fact(editor_client, editor):
+    def compare_cost(facts):
+        article = make_article(facts=facts)
+        for title in ("First", "Second"):
+            state = publishing.explainer_state(article)
+            for row in state["key_facts"]:
+                row["sources"] = [{"url": "https://example.org/", "title": title}]
+            publishing.explainer_publish(article=article, user=editor, state=state)
+        with CaptureQueriesContext(connection) as queries:
+            html = compare_page(editor_client, article)
+        assert html.count("<ins>Second</ins>") == facts
+        return len(queries)
+
+    assert compare_cost(1) == compare_cost(4)
