@@ -51,7 +51,7 @@ sub vcl_recv {
         }
         # Noted before purging: a fetch that began before this line may carry rows
         # the application read before the write committed, and Varnish cannot
-        # purge an object still being fetched; vcl_backend_response does not keep it.
+        # purge an object still being fetched; vcl_backend_response fetches it again.
         var.global_set("last-purge", req.xid);
         # A hard purge: the next request fetches the new version (no stale copy
         # served from grace in between).
