@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from integrations.webhooks import webhooks_record_change
+from integrations.webhooks import webhooks_record_changes
 
 from .models import Article, ChangeEvent
 
@@ -36,30 +36,60 @@ def _last_kind(article_id):
     )
 
 
-def _insert(*, kind, article_id, slug, at=None):
+def _lock_event_order():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [EVENT_LOCK])
+
+
+def _insert(*, kind, article_id, slug, at=None):
+    _lock_event_order()
     event = ChangeEvent.objects.create(
         kind=kind, article_id=article_id, slug=slug, created_at=at or timezone.now()
     )
-    webhooks_record_change(event)  # the webhook outbox, in this same transaction
+    webhooks_record_changes([event])  # the webhook outbox, in this same transaction
     return event
+
+
+def _kind_now(article, last, *, deleted=False):
+    """The event a write makes of `article` after one of kind `last`, or None."""
+    was_public = last in {Kind.PUBLISHED, Kind.UPDATED}
+    if deleted:
+        return Kind.DELETED if was_public else None
+    if article.is_published():
+        return Kind.UPDATED if was_public else Kind.PUBLISHED
+    return Kind.UNPUBLISHED if was_public else None
 
 
 def change_record(article, *, deleted=False):
     """Record what this write changed for readers, if anything; returns the event."""
-    last = _last_kind(article.pk)
-    was_public = last in {Kind.PUBLISHED, Kind.UPDATED}
-    if deleted:
-        kind = Kind.DELETED if was_public else None
-    elif article.is_published():
-        kind = Kind.UPDATED if was_public else Kind.PUBLISHED
-    else:
-        kind = Kind.UNPUBLISHED if was_public else None
-    if kind is None:
-        return None
-    return _insert(kind=kind, article_id=article.pk, slug=article.slug)
+    events = changes_record([article], deleted=deleted)
+    return events[0] if events else None
+
+
+def changes_record(articles, *, deleted=False) -> list:
+    """Record what one write changed for readers of each of `articles`, if anything
+    (`deleted`: they are about to be deleted); returns the new events. Two queries
+    and the webhooks' few, however many explainers."""
+    last = ChangeEvent.objects.filter(article_id=OuterRef("pk")).order_by("-pk")
+    kinds = dict(
+        Article.objects.filter(pk__in=[article.pk for article in articles])
+        .annotate(last_kind=Subquery(last.values("kind")[:1]))
+        .values_list("pk", "last_kind")
+    )
+    now = timezone.now()
+    events = [
+        ChangeEvent(kind=kind, article_id=article.pk, slug=article.slug, created_at=now)
+        for article in articles
+        if (kind := _kind_now(article, kinds.get(article.pk), deleted=deleted))
+        is not None
+    ]
+    if not events:
+        return []
+    _lock_event_order()
+    events = ChangeEvent.objects.bulk_create(events)
+    webhooks_record_changes(events)  # the webhook outbox, in this same transaction
+    return events
 
 
 def changes_catch_up() -> int:

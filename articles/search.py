@@ -5,13 +5,13 @@ returns the matching articles best first; each result carries `rank` (a float) a
 `snippet` (safe HTML: escaped text whose only tags are <mark>).
 
 Each article keeps a plain-text `search_document` (body, background and every
-annotation, Markdown stripped) written by `refresh_search_document`, which
-`services.article_changed` calls after every write. On PostgreSQL the same call stores
-a weighted `search_vector` (title A, dek B, annotations and background C, body D) that
-a GIN index serves; queries are parsed websearch-style and snippets come from
-ts_headline. Elsewhere (SQLite in development and tests) every word of the query must
-appear, case-insensitively, in the title, dek, body or document, and title matches
-rank first.
+annotation, Markdown stripped, a chart by its title and source note) written by
+`refresh_search_document`, which `services.article_changed` calls after every
+write. On PostgreSQL the same call stores a weighted `search_vector` (title A,
+dek B, annotations and background C, body D) that a GIN index serves; queries are
+parsed websearch-style and snippets come from ts_headline. Elsewhere (SQLite in
+development and tests) every word of the query must appear, case-insensitively, in
+the title, dek, body or document, and title matches rank first.
 """
 
 import html
@@ -29,6 +29,8 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.query import ModelIterable
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
+
+from figures.charts import charts_as_words
 
 from . import markup
 
@@ -89,29 +91,41 @@ def _text(text: str) -> str:
 
 
 def _plain(html_text: str) -> str:
-    """The text of sanitized HTML (a rendered Markdown field)."""
-    return _text(html.unescape(strip_tags(html_text or "")))
+    """The text of sanitized HTML (a rendered Markdown field); a chart in it counts
+    by its title and source note only."""
+    return _text(html.unescape(strip_tags(charts_as_words(html_text or ""))))
 
 
-def _document_parts(article) -> tuple[str, str]:
-    """Return (body text, annotation text) as plain text, from fresh queries."""
-    lines = []
-    for label, text in article.key_facts.order_by("position", "pk").values_list(
-        "label", "text"
-    ):
-        lines.append(f"{label}: {text}")
-    lines.extend(
-        f"{question} {answer}"
-        for question, answer in article.quick_answers.order_by(
-            "position", "pk"
-        ).values_list("question", "answer")
-    )
-    lines.extend(
-        f"{question} {_plain(answer_html)}"
-        for question, answer_html in article.faqs.order_by(
-            "position", "pk"
-        ).values_list("question", "answer_html")
-    )
+# What the document reads of each annotation list: (list name, fields).
+ANNOTATION_TEXT = (
+    ("key_facts", ("label", "text")),
+    ("quick_answers", ("question", "answer")),
+    ("faqs", ("question", "answer_html")),
+)
+
+
+def _annotation_rows(articles) -> dict:
+    """{article id: (facts, answers, faqs)} for `articles`: three queries in all."""
+    found = {article.pk: ([], [], []) for article in articles}
+    model = type(next(iter(articles)))
+    for index, (name, fields) in enumerate(ANNOTATION_TEXT):
+        rows = model._meta.get_field(name).related_model._default_manager.filter(
+            article_id__in=list(found)
+        )
+        for article_id, *values in rows.order_by(
+            "article_id", "position", "pk"
+        ).values_list("article_id", *fields):
+            found[article_id][index].append(values)
+    return found
+
+
+def _document_parts(article, rows) -> tuple[str, str]:
+    """Return (body text, annotation text) as plain text; `rows` is the article's
+    entry of `_annotation_rows`."""
+    facts, answers, faqs = rows
+    lines = [f"{label}: {text}" for label, text in facts]
+    lines.extend(f"{question} {answer}" for question, answer in answers)
+    lines.extend(f"{question} {_plain(answer_html)}" for question, answer_html in faqs)
     lines.append(_plain(article.background_html))
     annotations = "\n".join(_text(line) for line in lines if line.strip())
     return _plain(article.body_html), annotations
@@ -119,19 +133,35 @@ def _document_parts(article) -> tuple[str, str]:
 
 def refresh_search_document(article) -> None:
     """Rebuild the article's stored search text (and vector, on PostgreSQL)."""
-    body, annotations = _document_parts(article)
-    document = "\n\n".join(part for part in (body, annotations) if part)
-    changes = {"search_document": document}
-    manager = type(article)._default_manager
-    if connections[manager.db].vendor == "postgresql":
-        changes["search_vector"] = (
-            SearchVector("title", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("dek", weight="B", config=SEARCH_CONFIG)
-            + SearchVector(Value(annotations), weight="C", config=SEARCH_CONFIG)
-            + SearchVector(Value(body), weight="D", config=SEARCH_CONFIG)
-        )
-    manager.filter(pk=article.pk).update(**changes)
-    article.search_document = document
+    refresh_search_documents([article])
+
+
+def refresh_search_documents(articles) -> None:
+    """`refresh_search_document` for several articles: four queries however many."""
+    articles = list(articles)
+    if not articles:
+        return
+    model = type(articles[0])
+    postgres = connections[model._default_manager.db].vendor == "postgresql"
+    rows = _annotation_rows(articles)
+    updates = []
+    for article in articles:
+        body, annotations = _document_parts(article, rows[article.pk])
+        article.search_document = "\n\n".join(p for p in (body, annotations) if p)
+        changes = {"search_document": article.search_document}
+        if postgres:
+            changes["search_vector"] = (
+                SearchVector("title", weight="A", config=SEARCH_CONFIG)
+                + SearchVector("dek", weight="B", config=SEARCH_CONFIG)
+                + SearchVector(Value(annotations), weight="C", config=SEARCH_CONFIG)
+                + SearchVector(Value(body), weight="D", config=SEARCH_CONFIG)
+            )
+        updates.append(model(pk=article.pk, **changes))
+    manager = model._default_manager
+    if len(updates) == 1:  # every single write: a plain UPDATE
+        manager.filter(pk=updates[0].pk).update(**changes)
+    else:
+        manager.bulk_update(updates, list(changes))
 
 
 class _SearchResultIterable(ModelIterable):

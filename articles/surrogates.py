@@ -67,8 +67,14 @@ def article_keys(article_id) -> set[str]:
     """Keys a write to one explainer affects: it, the site lists, and the topic and
     author lists it now belongs to (lists it left show it, so ``a<id>`` reaches them).
     One query."""
-    through_topics = Article.topics.through.objects.filter(article_id=article_id)
-    through_authors = Article.authors.through.objects.filter(article_id=article_id)
+    return articles_keys([article_id])
+
+
+def articles_keys(article_ids) -> set[str]:
+    """`article_keys` of several explainers together, in one query."""
+    ids = list(article_ids)
+    through_topics = Article.topics.through.objects.filter(article_id__in=ids)
+    through_authors = Article.authors.through.objects.filter(article_id__in=ids)
     rows = (
         through_topics.annotate(kind=Value("t"))
         .values_list("kind", "topic_id")
@@ -76,7 +82,11 @@ def article_keys(article_id) -> set[str]:
             through_authors.annotate(kind=Value("p")).values_list("kind", "author_id")
         )
     )
-    return {article(article_id), LISTS, *(f"{kind}{pk}" for kind, pk in rows)}
+    return {
+        *(article(pk) for pk in ids),
+        LISTS,
+        *(f"{kind}{pk}" for kind, pk in rows),
+    }
 
 
 def taxonomy_keys(instance) -> set[str]:

@@ -83,11 +83,11 @@ def bump(*keys) -> None:
     transaction.on_commit(stamp)
 
 
-def article_bump(article_id) -> None:
-    """A write to one explainer: through the one invalidation path (surrogates.py)."""
+def article_bump(*article_ids) -> None:
+    """A write to explainers: through the one invalidation path (surrogates.py)."""
     from . import surrogates
 
-    surrogates.keys_changed(surrogates.article_keys(article_id))
+    surrogates.keys_changed(surrogates.articles_keys(article_ids))
 
 
 def depend_on(request, *keys) -> None:

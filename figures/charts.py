@@ -412,6 +412,7 @@ __all__ = [
 FIGURE = re.compile(r'<figure class="chart">(.*?)</figure>', re.DOTALL)
 TITLE = re.compile(r'<figcaption class="chart__title">(.*?)</figcaption>', re.DOTALL)
 ROW = re.compile(r"<tr>(.*?)</tr>", re.DOTALL)
+SOURCE = re.compile(r'<div class="chart__source">(.*?)</div>', re.DOTALL)
 CELL = re.compile(r"<t[hd][^>]*>(.*?)</t[hd]>", re.DOTALL)
 
 
@@ -432,3 +433,17 @@ def charts_text(*html_parts: str) -> str:
                 lines.append(", ".join(cells))
             blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
+
+
+def charts_as_words(html: str) -> str:
+    """`html` with each chart figure cut down to its title and source note.
+
+    What reader search indexes: the SVG's labels, its description and the table are
+    numbers drawn from the data, not words anyone wrote for the page.
+    """
+
+    def words(figure):
+        found = (pattern.search(figure.group(1)) for pattern in (TITLE, SOURCE))
+        return "<p>" + " ".join(match.group(1) for match in found if match) + "</p>"
+
+    return FIGURE.sub(words, html or "")

@@ -60,6 +60,20 @@ def hero_adopt(article) -> Image | None:
     return image
 
 
+def heroes_adopt(articles) -> None:
+    """`hero_adopt` for several explainers: one query while their heroes are already
+    library images with alt text, as they are after their own saves."""
+    with_hero = [article for article in articles if article.hero_image]
+    if not with_hero:
+        return
+    names = [article.hero_image.name for article in with_hero]
+    images = {image.file.name: image for image in Image.objects.filter(file__in=names)}
+    for article in with_hero:
+        image = images.get(article.hero_image.name)
+        if image is None or (article.hero_alt and not image.alt_text):
+            hero_adopt(article)
+
+
 def _size_of(name):
     from PIL import Image as PillowImage
 
@@ -128,4 +142,4 @@ def hero_of(article) -> Hero | None:
     return article._figures_hero
 
 
-__all__ = ["HERO_SIZES", "Hero", "hero_adopt", "hero_of"]
+__all__ = ["HERO_SIZES", "Hero", "hero_adopt", "hero_of", "heroes_adopt"]

@@ -18,6 +18,8 @@ A kind registers itself with `register_reference("chart", load=..., render=...)`
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from markdown.extensions import Extension
@@ -107,6 +109,43 @@ def references_in(text: str) -> list[Reference]:
     return found
 
 
+# scheme -> (pks asked for, {pk: object}) loaded ahead for a batch of renders
+# (`references_loaded`).
+_preloaded: ContextVar[dict | None] = ContextVar("figures_preloaded", default=None)
+
+
+@contextmanager
+def references_loaded(*texts: str, known: dict[str, dict] | None = None):
+    """Render `texts` (and anything else inside) with their assets loaded once.
+
+    Redrawing many explainers would otherwise load the same charts once per field;
+    here each kind costs one query for all of `texts` together. `known` gives
+    objects already in hand by scheme and pk ({"chart": {7: chart}}): they are used
+    as they are, unsaved changes included, and not loaded.
+    """
+    wanted: dict[str, set[int]] = {}
+    for text in texts:
+        for ref in references_in(text):
+            wanted.setdefault(ref.scheme, set()).add(ref.pk)
+    loaded = {}
+    for scheme, pks in wanted.items():
+        have = (known or {}).get(scheme, {})
+        rest = pks - have.keys()
+        loaded[scheme] = (pks, {**have, **(_KINDS[scheme].load(rest) if rest else {})})
+    token = _preloaded.set(loaded)
+    try:
+        yield
+    finally:
+        _preloaded.reset(token)
+
+
+def _load(kind: ReferenceKind, pks: set[int]) -> dict:
+    asked, ahead = (_preloaded.get() or {}).get(kind.scheme, (set(), {}))
+    missing = pks - asked
+    found = {**ahead, **(kind.load(missing) if missing else {})}
+    return {pk: found[pk] for pk in pks if pk in found}
+
+
 def references_problems(
     *texts: str, publishing: bool = False, missing: bool = True
 ) -> list[str]:
@@ -161,7 +200,7 @@ class _ReferenceTreeprocessor(Treeprocessor):
         objects = {}
         for scheme in {scheme for _, _, scheme, _ in found}:
             pks = {pk for _, _, s, pk in found if s == scheme}
-            objects[scheme] = kinds[scheme].load(pks)
+            objects[scheme] = _load(kinds[scheme], pks)
         for parent, img, scheme, pk in found:
             alone = (
                 parent.tag == "p"

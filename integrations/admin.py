@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -15,25 +16,50 @@ from .forms import WebhookEndpointForm
 from .models import IntegrationKey, WebhookDelivery, WebhookEndpoint
 
 
+def _moment(at) -> str:
+    return f"{timezone.localtime(at):%Y-%m-%d %H:%M %Z}"
+
+
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
     form = WebhookEndpointForm
     list_display = ("name", "url", "event_list", "is_active", "created_at")
     list_filter = ("is_active",)
     search_fields = ("name", "url")
-    readonly_fields = ("secret", "disabled_reason", "created_at")
-    actions = ("rotate_secret",)
+    readonly_fields = (
+        "secret",
+        "previous_secret_state",
+        "disabled_reason",
+        "created_at",
+    )
+    actions = ("rotate_secret", "end_secret_grace")
     fieldsets = (
         (None, {"fields": ("name", "url", "events", "is_active")}),
         (
             _("Signing and state"),
-            {"fields": ("secret", "disabled_reason", "created_at")},
+            {
+                "fields": (
+                    "secret",
+                    "previous_secret_state",
+                    "disabled_reason",
+                    "created_at",
+                )
+            },
         ),
     )
 
     @admin.display(description=_("events"))
     def event_list(self, endpoint):
         return ", ".join(endpoint.events)
+
+    @admin.display(description=_("previous signing secret"))
+    def previous_secret_state(self, endpoint):
+        if not endpoint.previous_secret_accepted():
+            return _("None: deliveries are signed with the current secret only.")
+        return _(
+            "Still accepted until %(until)s: deliveries are signed with both secrets "
+            "until then."
+        ) % {"until": _moment(endpoint.previous_secret_until)}
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:  # the secret is made on save and shown once, in a message
@@ -74,6 +100,37 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
                 _("New signing secret for %(name)s: %(secret)s")
                 % {"name": endpoint.name, "secret": secret},
             )
+            if endpoint.previous_secret_accepted():
+                messages.info(
+                    request,
+                    _(
+                        "The previous secret of %(name)s is still accepted until "
+                        "%(until)s; end the grace period now if it leaked."
+                    )
+                    % {
+                        "name": endpoint.name,
+                        "until": _moment(endpoint.previous_secret_until),
+                    },
+                )
+
+    @admin.action(description=_("End the grace period now"), permissions=["change"])
+    def end_secret_grace(self, request, queryset):
+        for endpoint in queryset:
+            if webhooks.secret_grace_end(endpoint):
+                messages.success(
+                    request,
+                    _(
+                        "The previous signing secret of %(name)s is no longer "
+                        "accepted: deliveries are signed with the current one only."
+                    )
+                    % {"name": endpoint.name},
+                )
+            else:
+                messages.info(
+                    request,
+                    _("%(name)s had no previous signing secret in its grace period.")
+                    % {"name": endpoint.name},
+                )
 
 
 @admin.register(WebhookDelivery)

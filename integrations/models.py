@@ -56,6 +56,23 @@ class WebhookEndpoint(models.Model):
         editable=False,
         help_text=_("The receiver verifies each delivery's signature with it."),
     )
+    previous_secret = models.CharField(
+        _("previous signing secret"),
+        max_length=100,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The secret the last rotation replaced; deliveries are signed with it "
+            "too until its grace period ends."
+        ),
+    )
+    previous_secret_until = models.DateTimeField(
+        _("previous secret accepted until"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When deliveries stop carrying a signature made with it."),
+    )
     is_active = models.BooleanField(
         _("active"),
         default=True,
@@ -88,6 +105,21 @@ class WebhookEndpoint(models.Model):
                 {"events": _("Unknown events: %s") % ", ".join(unknown)},
                 code="unknown_event",
             )
+
+    def previous_secret_accepted(self, *, at=None) -> bool:
+        """Whether the replaced secret still signs deliveries (its grace period)."""
+        at = at or timezone.now()
+        return bool(
+            self.previous_secret
+            and self.previous_secret_until
+            and self.previous_secret_until > at
+        )
+
+    def signing_secrets(self, *, at=None) -> list[str]:
+        """The secrets a delivery is signed with: the current one first."""
+        if self.previous_secret_accepted(at=at):
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
 
 class WebhookDelivery(models.Model):

@@ -1,7 +1,7 @@
 """Webhooks: record deliveries with the change (an outbox), sign and send them.
 
 Every change readers can see is recorded as a ChangeEvent in the write's transaction
-(articles/changes.py); `webhooks_record_change` adds, in that same transaction, one
+(articles/changes.py); `webhooks_record_changes` adds, in that same transaction, one
 WebhookDelivery per active endpoint subscribed to its kind, and its task (the queue
 is a table of the same database, integrations/tasks.py), so a process dying right
 after the commit loses nothing. The worker sends it (`delivery_attempt`), retrying with
@@ -53,17 +53,10 @@ def _explainer_ref(*, article_id, slug, updated_at) -> dict:
     }
 
 
-def _deliveries_create(*, kind, event_id, data, at) -> list[WebhookDelivery]:
-    endpoints = [e for e in WebhookEndpoint.objects.active() if kind in e.events]
-    if not endpoints:
-        return []
+def _unsaved(endpoints, *, kind, event_id, data, at):
+    """One WebhookDelivery per endpoint for one event, not yet saved."""
     payload = {"id": event_id, "type": kind, "timestamp": at.isoformat(), "data": data}
-    done = set(
-        WebhookDelivery.objects.filter(
-            event_id=event_id, endpoint__in=endpoints
-        ).values_list("endpoint_id", flat=True)
-    )
-    deliveries = WebhookDelivery.objects.bulk_create(
+    return [
         WebhookDelivery(
             endpoint=endpoint,
             event_id=event_id,
@@ -73,8 +66,11 @@ def _deliveries_create(*, kind, event_id, data, at) -> list[WebhookDelivery]:
             created_at=at,
         )
         for endpoint in endpoints
-        if endpoint.pk not in done
-    )
+    ]
+
+
+def _deliveries_save(deliveries) -> list[WebhookDelivery]:
+    deliveries = WebhookDelivery.objects.bulk_create(deliveries)
     # The queue lives in this database (django-tasks-db): the task rows are written
     # in the change's transaction and become visible with it, or not at all, so no
     # process dying after the commit can leave a delivery without its task.
@@ -82,28 +78,56 @@ def _deliveries_create(*, kind, event_id, data, at) -> list[WebhookDelivery]:
     return deliveries
 
 
-def webhooks_record_change(event) -> list[WebhookDelivery]:
-    """Queue deliveries of a ChangeEvent; call inside the transaction that made it."""
+def _deliveries_create(*, kind, event_id, data, at) -> list[WebhookDelivery]:
+    endpoints = [e for e in WebhookEndpoint.objects.active() if kind in e.events]
+    if not endpoints:
+        return []
+    done = set(
+        WebhookDelivery.objects.filter(
+            event_id=event_id, endpoint__in=endpoints
+        ).values_list("endpoint_id", flat=True)
+    )
+    endpoints = [endpoint for endpoint in endpoints if endpoint.pk not in done]
+    return _deliveries_save(
+        _unsaved(endpoints, kind=kind, event_id=event_id, data=data, at=at)
+    )
+
+
+def webhooks_record_changes(events) -> list[WebhookDelivery]:
+    """Queue deliveries of new ChangeEvents; call inside the transaction that made
+    them: one query when no endpoint wants them, three and the task rows when some
+    do, however many events."""
     from articles.models import Article
 
-    updated_at = (
-        Article.objects.filter(pk=event.article_id)
-        .values_list("updated_at", flat=True)
-        .first()
+    endpoints = list(WebhookEndpoint.objects.active())
+    wanted = []
+    for event in events:
+        chosen = [e for e in endpoints if f"explainer.{event.kind}" in e.events]
+        if chosen:
+            wanted.append((event, chosen))
+    if not wanted:
+        return []
+    updated = dict(
+        Article.objects.filter(
+            pk__in={event.article_id for event, _chosen in wanted}
+        ).values_list("pk", "updated_at")
     )
-    data = {
-        "explainer": _explainer_ref(
+    deliveries = []
+    for event, chosen in wanted:
+        ref = _explainer_ref(
             article_id=event.article_id,
             slug=event.slug,
-            updated_at=updated_at or event.created_at,
+            updated_at=updated.get(event.article_id) or event.created_at,
         )
-    }
-    return _deliveries_create(
-        kind=f"explainer.{event.kind}",
-        event_id=f"evt_{event.pk}",
-        data=data,
-        at=event.created_at,
-    )
+        deliveries += _unsaved(
+            chosen,
+            kind=f"explainer.{event.kind}",
+            event_id=f"evt_{event.pk}",
+            data={"explainer": ref},
+            at=event.created_at,
+        )
+    # New events have no deliveries yet: nothing to skip, unlike a redelivery.
+    return _deliveries_save(deliveries)
 
 
 def webhooks_record_comment(comment) -> list[WebhookDelivery]:
@@ -179,16 +203,24 @@ def signature_make(*, secret: str, msg_id: str, timestamp: int, body: bytes) -> 
     return "v1," + base64.b64encode(digest).decode()
 
 
-def request_headers(*, secret: str, msg_id: str, body: bytes, now=None) -> dict:
+def request_headers(
+    *, secret: str, msg_id: str, body: bytes, now=None, previous_secret: str = ""
+) -> dict:
+    """Headers for one attempt; with `previous_secret` (a rotation's grace period)
+    `webhook-signature` carries both signatures, space-separated, the current first,
+    so a receiver holding either secret verifies it."""
     timestamp = int(now if now is not None else time.time())
+    signatures = [
+        signature_make(secret=key, msg_id=msg_id, timestamp=timestamp, body=body)
+        for key in (secret, previous_secret)
+        if key
+    ]
     return {
         "content-type": "application/json",
         "user-agent": USER_AGENT,
         "webhook-id": msg_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": signature_make(
-            secret=secret, msg_id=msg_id, timestamp=timestamp, body=body
-        ),
+        "webhook-signature": " ".join(signatures),
     }
 
 
@@ -274,8 +306,12 @@ def delivery_attempt(delivery_id) -> WebhookDelivery | None:
         return None
     endpoint = delivery.endpoint
     body = json.dumps(delivery.payload, separators=(",", ":")).encode()
+    secret, *previous = endpoint.signing_secrets()
     headers = request_headers(
-        secret=endpoint.secret, msg_id=delivery.event_id, body=body
+        secret=secret,
+        previous_secret=previous[0] if previous else "",
+        msg_id=delivery.event_id,
+        body=body,
     )
     started = time.monotonic()
     status_code = None
@@ -342,9 +378,50 @@ def endpoint_disable(endpoint: WebhookEndpoint, *, reason: str) -> None:
     endpoint.disabled_reason = reason[:300]
 
 
-def secret_rotate(endpoint: WebhookEndpoint) -> str:
+def secret_grace() -> timedelta:
+    """How long a replaced signing secret still signs deliveries."""
+    return timedelta(hours=max(settings.WEBHOOK_SECRET_GRACE_HOURS, 0))
+
+
+def secret_rotate(endpoint: WebhookEndpoint, *, grace: timedelta | None = None) -> str:
+    """Give the endpoint a new signing secret and return it.
+
+    The secret it replaces keeps signing deliveries, beside the new one, for `grace`
+    (`WEBHOOK_SECRET_GRACE_HOURS` by default), so the receiver can switch to the new
+    one without failing a delivery. Only the secret just replaced is kept: rotating
+    again within the grace period drops the one before it.
+    """
     from .models import secret_generate
 
-    endpoint.secret = secret_generate()
-    endpoint.save(update_fields=["secret"])
+    grace = secret_grace() if grace is None else grace
+    with transaction.atomic():
+        # The locked row's secret, not the caller's copy: two rotations at once
+        # must not keep a secret neither of them replaced.
+        replaced = (
+            WebhookEndpoint.objects.select_for_update()
+            .values_list("secret", flat=True)
+            .get(pk=endpoint.pk)
+        )
+        endpoint.secret = secret_generate()
+        if grace > timedelta(0):
+            endpoint.previous_secret = replaced
+            endpoint.previous_secret_until = timezone.now() + grace
+        else:
+            endpoint.previous_secret = ""
+            endpoint.previous_secret_until = None
+        endpoint.save(
+            update_fields=["secret", "previous_secret", "previous_secret_until"]
+        )
     return endpoint.secret
+
+
+def secret_grace_end(endpoint: WebhookEndpoint) -> bool:
+    """Stop signing with the replaced secret now (say, it leaked); False if it
+    already had stopped."""
+    was_accepted = endpoint.previous_secret_accepted()
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        previous_secret="", previous_secret_until=None
+    )
+    endpoint.previous_secret = ""
+    endpoint.previous_secret_until = None
+    return was_accepted

@@ -495,3 +495,7 @@ WEBHOOKS_RETRY_DELAYS = [
         "WEBHOOKS_RETRY_DELAYS", "30,120,600,1800,3600,7200,14400,28800,28800"
     )
 ]
+# After a signing secret is rotated, deliveries carry a signature made with the
+# replaced secret too, for this many hours, so the receiver can switch in its own
+# time; 0 drops the replaced secret at once.
+WEBHOOK_SECRET_GRACE_HOURS = float(os.environ.get("WEBHOOK_SECRET_GRACE_HOURS", "24"))
