@@ -42,13 +42,12 @@ def _lock_event_order():
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [EVENT_LOCK])
 
 
-def _insert(*, kind, article_id, slug, at=None):
+def _events_save(events) -> list:
+    """Insert new events in commit order, with their webhook deliveries."""
     _lock_event_order()
-    event = ChangeEvent.objects.create(
-        kind=kind, article_id=article_id, slug=slug, created_at=at or timezone.now()
-    )
-    webhooks_record_changes([event])  # the webhook outbox, in this same transaction
-    return event
+    events = ChangeEvent.objects.bulk_create(events)
+    webhooks_record_changes(events)  # the webhook outbox, in this same transaction
+    return events
 
 
 def _kind_now(article, last, *, deleted=False):
@@ -84,12 +83,7 @@ def changes_record(articles, *, deleted=False) -> list:
         if (kind := _kind_now(article, kinds.get(article.pk), deleted=deleted))
         is not None
     ]
-    if not events:
-        return []
-    _lock_event_order()
-    events = ChangeEvent.objects.bulk_create(events)
-    webhooks_record_changes(events)  # the webhook outbox, in this same transaction
-    return events
+    return _events_save(events) if events else []
 
 
 def changes_catch_up() -> int:
@@ -114,7 +108,16 @@ def changes_catch_up() -> int:
                 Kind.UPDATED,
             }:
                 continue  # another process recorded it first
-            _insert(kind=Kind.PUBLISHED, article_id=article.pk, slug=article.slug)
+            _events_save(
+                [
+                    ChangeEvent(
+                        kind=Kind.PUBLISHED,
+                        article_id=article.pk,
+                        slug=article.slug,
+                        created_at=timezone.now(),
+                    )
+                ]
+            )
             recorded += 1
     return recorded
 

@@ -1,8 +1,8 @@
 """The explainer's hero image through the library.
 
 `Article.hero_image` stays a file field (the API, import/export and the desk read
-it), but every hero is also a library image: `hero_adopt` (called by
-articles.services.article_changed after each write) checks the file as an upload
+it), but every hero is also a library image: `heroes_adopt` (called by
+articles.services.articles_changed after each write) checks the file as an upload
 is checked, rewrites it without EXIF and records an Image for it, so the hero has a
 focal point, renditions, and shows in the library's "where used". Pages print only
 renditions: a sized, non-lazy `<picture>`, the 1200x630 share card around the
@@ -24,16 +24,26 @@ SHARE_CARD = (1200, "40:21")  # 1200 x 630
 STRUCTURED_RATIOS = ("1:1", "4:3", "16:9")
 
 
-def hero_adopt(article) -> Image | None:
-    """Make sure the article's hero file is a clean library image (see module doc)."""
-    if not article.hero_image:
-        return None
-    name = article.hero_image.name
-    image = Image.objects.filter(file=name).first()
+def heroes_adopt(articles) -> None:
+    """Make sure each article's hero file is a clean library image (see module
+    doc): one query while the heroes are already library images, as they are after
+    their own saves."""
+    with_hero = [article for article in articles if article.hero_image]
+    if not with_hero:
+        return
+    names = [article.hero_image.name for article in with_hero]
+    images = {image.file.name: image for image in Image.objects.filter(file__in=names)}
+    for article in with_hero:
+        _adopt(article, images.get(article.hero_image.name))
+
+
+def _adopt(article, image) -> None:
+    """Adopt one hero file; `image` is its library row if it has one already."""
     if image is not None:
         if article.hero_alt and not image.alt_text:
             Image.objects.filter(pk=image.pk).update(alt_text=article.hero_alt)
-        return image
+        return
+    name = article.hero_image.name
     try:
         with default_storage.open(name, "rb") as handle:
             handle.name = name
@@ -41,7 +51,7 @@ def hero_adopt(article) -> Image | None:
             cleaned = upload_clean(handle)
     except (ValidationError, OSError) as error:
         logger.warning("Hero %s of article %s not adopted: %s", name, article.pk, error)
-        return None
+        return
     # Same name, clean content: the raw upload (with its EXIF) is gone.
     default_storage.delete(name)
     stored = default_storage.save(name, cleaned)
@@ -57,21 +67,6 @@ def hero_adopt(article) -> Image | None:
     image.file.name = stored
     image.width, image.height = _size_of(stored)
     image.save()
-    return image
-
-
-def heroes_adopt(articles) -> None:
-    """`hero_adopt` for several explainers: one query while their heroes are already
-    library images with alt text, as they are after their own saves."""
-    with_hero = [article for article in articles if article.hero_image]
-    if not with_hero:
-        return
-    names = [article.hero_image.name for article in with_hero]
-    images = {image.file.name: image for image in Image.objects.filter(file__in=names)}
-    for article in with_hero:
-        image = images.get(article.hero_image.name)
-        if image is None or (article.hero_alt and not image.alt_text):
-            hero_adopt(article)
 
 
 def _size_of(name):
@@ -142,4 +137,4 @@ def hero_of(article) -> Hero | None:
     return article._figures_hero
 
 
-__all__ = ["HERO_SIZES", "Hero", "hero_adopt", "hero_of", "heroes_adopt"]
+__all__ = ["HERO_SIZES", "Hero", "hero_of", "heroes_adopt"]
